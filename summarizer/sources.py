@@ -1,11 +1,46 @@
 """Sources: loading, clean-up and sentence offsets.
 
-(Skeleton: the model below is the contract; loaders are being written.)
+Everything downstream (extraction prompts, grounding, citations) works on
+``Source.text``, so this module fixes that text once: normalised, de-duplicated, and
+split into sentences whose offsets index it directly. Nothing later re-reads the input.
+
+Decisions worth knowing:
+
+* **Encoding.** Local files and stdin must be UTF-8 (a UTF-8 byte-order mark is
+  accepted). Bytes that are not are *refused*, with the byte offset and an ``iconv``
+  hint, rather than decoded with replacement: a wrongly decoded article yields
+  quotes that no longer match the user's file, and the fix takes the user one command.
+  UTF-16/32 files (byte-order mark) get their own hint. HTML files honour their
+  ``<meta charset>``. Web pages are lenient instead (see ``summarizer.fetch``).
+* **Binary files** (a NUL byte, or more than 10% control characters in the first
+  8 KiB) are refused when named directly and skipped with a warning inside a folder,
+  where stray images or ``.DS_Store`` files are normal. Empty files likewise.
+* **Folders** are read one level deep, in natural name order (``source-2`` before
+  ``source-10``), taking only article formats (``.txt``, ``.md``, ``.html``,
+  ``.jsonl``, no extension); hidden files are ignored and other files (``.json`` data,
+  PDFs, images) are skipped with one warning listing them. A file named directly is read
+  whatever its extension.
+* **Size.** A file or page over ``max_bytes`` is refused: no news article is that
+  large, and reading it whole would stall the run. JSONL files are streamed and exempt.
+* **Repeated text** (``remove_repeated_text``): see that function for the rule.
+* **Identical sources** (same text after clean-up) are merged, keeping the first.
 """
 
 from __future__ import annotations
 
+import json
+import re
+import sys
+import unicodedata
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
 from pydantic import BaseModel, ConfigDict
+
+from summarizer.errors import BadInputError
+from summarizer.fetch import extract_html, fetch_url, sniff_html_charset
 
 
 class Source(BaseModel):
@@ -30,3 +65,682 @@ class Cluster(BaseModel):
     sources: list[Source]
     reference: str | None = None
     warnings: list[str] = []
+
+
+# --------------------------------------------------------------------------- text clean-up
+
+_ZERO_WIDTH = dict.fromkeys(map(ord, "\u200b\u200c\u200d\ufeff\u2060\u00ad"))
+# Exotic horizontal spaces (NBSP, thin, ideographic...) become plain spaces, and exotic
+# line breaks plain newlines, so that quotes typed by a model align with the text.
+_SPACES = re.compile(r"[ \t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]+")
+_NEWLINES = re.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
+_MANY_NEWLINES = re.compile(r"\n{3,}")
+
+
+def normalize_text(text: str) -> str:
+    """Canonical form of article text: NFC, no zero-width characters, single spaces,
+    stripped lines, and paragraph breaks kept (at most one blank line in a row)."""
+    text = _NEWLINES.sub("\n", text)
+    text = unicodedata.normalize("NFC", text).translate(_ZERO_WIDTH)
+    text = _SPACES.sub(" ", text)
+    text = "\n".join(line.strip() for line in text.split("\n"))
+    return _MANY_NEWLINES.sub("\n\n", text).strip()
+
+
+# ------------------------------------------------------------------------ sentence splitter
+
+# A terminator run plus any closing quotes/brackets, followed by whitespace or the end.
+_TERMINATOR = re.compile(r"(?:[.!?]+|…)[\"'”’)\]»]*(?=\s|$)")
+_NEXT_TOKEN = re.compile(r"\s*(\S+)")
+
+
+def _word_set(words: str) -> frozenset[str]:
+    return frozenset(words.split())
+
+
+_OPENERS = "\"'“‘([«"
+_DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}")
+#: Words that are usually followed by a period that does not end the sentence.
+#: Titles come before a name, so their period never ends a sentence ("Dr. Who").
+_TITLES = _word_set(
+    """
+    mr mrs ms mx dr prof sen rep gov gen col lt sgt capt cmdr adm maj cpl pvt brig
+    rev hon pres supt det insp atty messrs mme mlle mt ft
+    """
+)
+#: Abbreviations that may also close a sentence ("... Acme Inc. The company ...").
+_ABBREVIATIONS = _word_set(
+    """
+    st ave blvd rd hwy jr sr inc corp ltd co llc plc bros dept univ assn est approx vs v cf etc al
+    jan feb mar apr jun jul aug sep sept oct nov dec no nos vol fig p pp ca
+    """
+)
+#: Capitalised words that typically open a sentence: after an ambiguous abbreviation
+#: ("in the U.S. The ...", "at 5 p.m. He ...") they signal a real boundary.
+_STARTERS = _word_set(
+    """
+    A An The This That These Those It Its He She They We I You His Her Their Our My
+    There Here But And Or So Yet Now Then However Meanwhile Also In On At As After
+    Before When While If Although Though Because Since Still Many Some Most No Not
+    What Who Why How Where Which Asked According Earlier Later Today Yesterday Officials
+    Police Authorities
+    """
+)
+
+
+def _is_abbreviation(word: str) -> bool:
+    """Whether ``word`` (ending with its period) is an abbreviation or an initial."""
+    core = word.lstrip(_OPENERS)
+    if _DOTTED.fullmatch(core):  # U.S. a.m. D.C. e.g.
+        return True
+    stem = core[:-1]
+    if len(stem) == 1 and stem.isalpha():  # initials: John F. Kennedy
+        return True
+    return stem.lower() in _ABBREVIATIONS
+
+
+def _ends_sentence(line: str, match: re.Match[str]) -> bool:
+    following = _NEXT_TOKEN.match(line, match.end())
+    if following is None:
+        return True
+    token = following.group(1)
+    first = next((c for c in token if c.isalnum()), "")
+    if first.islower():  # '"Why?" he asked', 'approx. five', '... and then'
+        return False
+    terminator = match.group()
+    if terminator[0] != "." or terminator.startswith(".."):
+        return True
+    word_start = line.rfind(" ", 0, match.start()) + 1
+    word = line[word_start : match.start() + 1]
+    if word.lstrip(_OPENERS)[:-1].lower() in _TITLES:
+        return False
+    if not _is_abbreviation(word):
+        return True
+    # Ambiguous: "U.S. Immigration" continues, "the U.S. He said" does not.
+    return token[0] in _OPENERS or token.rstrip(",;:") in _STARTERS
+
+
+def split_sentences(text: str) -> tuple[tuple[int, int], ...]:
+    """``(start, end)`` of each sentence of ``text``, without surrounding whitespace.
+
+    Rule-based and download-free. A newline always ends a sentence (paragraphs and
+    headlines are units of their own); inside a line, ``.``/``!``/``?``/``…`` end one
+    unless the next word starts in lower case, the period closes a title (``Dr.``), or
+    it closes an abbreviation, initial or dotted acronym (``Inc.``, ``F.``, ``U.S.``)
+    that is not followed by a typical sentence opener ("The", "He", a quote...).
+    """
+    spans: list[tuple[int, int]] = []
+    for line_match in re.finditer(r"[^\n]+", text):
+        line = line_match.group()
+        offset = line_match.start()
+        start = 0
+        for match in _TERMINATOR.finditer(line):
+            if not _ends_sentence(line, match):
+                continue
+            _add_span(spans, line, offset, start, match.end())
+            start = match.end()
+        _add_span(spans, line, offset, start, len(line))
+    return tuple(spans)
+
+
+def _add_span(spans: list[tuple[int, int]], line: str, offset: int, start: int, end: int) -> None:
+    piece = line[start:end]
+    stripped = piece.strip()
+    if stripped:
+        lead = len(piece) - len(piece.lstrip())
+        spans.append((offset + start + lead, offset + start + lead + len(stripped)))
+
+
+# ------------------------------------------------------------------------- repeated text
+
+#: A sentence needs this many words to be dropped on its own as a repeat.
+MIN_REPEAT_WORDS = 6
+_KEY_TRANS = str.maketrans({"“": '"', "”": '"', "‘": "'", "’": "'", "–": "-", "—": "-"})
+_WS = re.compile(r"\s+")
+
+
+def _key(sentence: str) -> str:
+    return _WS.sub(" ", sentence.translate(_KEY_TRANS).casefold()).strip()
+
+
+def remove_repeated_text(text: str) -> tuple[str, int]:
+    """Drop repeated sentences and paragraphs, keeping the first occurrence.
+
+    Returns the new text and the number of characters removed.
+
+    Rule: a sentence is a *repeat* when its text (compared case-folded, with quotes,
+    dashes and whitespace unified) already occurred earlier in the article, anywhere,
+    even inside a longer sentence. Repeats come in *runs* of consecutive sentences
+    (paragraph breaks do not interrupt a run). A run is removed when it contains at least
+    one sentence of ``MIN_REPEAT_WORDS`` words or more; a run made only of short
+    sentences ("He said.", "Advertisement") is kept, because short sentences legitimately
+    recur. So a paragraph pasted twice, or an article repeated sentence by sentence,
+    loses its copy whole (short sentences inside it included), while an isolated
+    recurring "He said." stays. Lines left empty disappear.
+    """
+    spans = split_sentences(text)
+    if len(spans) < 2:
+        return text, 0
+    keys = [_key(text[s:e]) for s, e in spans]
+    joined_parts: list[str] = []
+    key_starts: list[int] = []
+    position = 0
+    for key in keys:
+        key_starts.append(position)
+        joined_parts.append(key)
+        position += len(key) + 1
+    joined = "\n".join(joined_parts)
+
+    repeated = [
+        index > 0 and joined.find(key, 0, max(key_starts[index] - 1, 0)) != -1
+        for index, key in enumerate(keys)
+    ]
+    drop = [False] * len(spans)
+    index = 0
+    while index < len(spans):
+        if not repeated[index]:
+            index += 1
+            continue
+        run_end = index
+        while run_end < len(spans) and repeated[run_end]:
+            run_end += 1
+        if any(len(keys[i].split()) >= MIN_REPEAT_WORDS for i in range(index, run_end)):
+            for i in range(index, run_end):
+                drop[i] = True
+        index = run_end
+    if not any(drop):
+        return text, 0
+    return _rebuild(text, spans, drop)
+
+
+def _rebuild(text: str, spans: tuple[tuple[int, int], ...], drop: list[bool]) -> tuple[str, int]:
+    """Cut dropped sentences out line by line, keeping the original spacing elsewhere."""
+    lines_out: list[str] = []
+    span_index = 0
+    line_start = 0
+    for line in text.split("\n"):
+        line_end = line_start + len(line)
+        pieces: list[str] = []
+        previous_end = line_start
+        had_sentence = False
+        while span_index < len(spans) and spans[span_index][0] < line_end:
+            start, end = spans[span_index]
+            had_sentence = True
+            if not drop[span_index]:
+                if pieces:  # keep the original spacing before this sentence
+                    pieces.append(text[previous_end:start])
+                pieces.append(text[start:end])
+            previous_end = end
+            span_index += 1
+        if pieces or not had_sentence:
+            lines_out.append("".join(pieces) if had_sentence else line)
+        line_start = line_end + 1
+    new_text = _MANY_NEWLINES.sub("\n\n", "\n".join(lines_out)).strip()
+    return new_text, len(text) - len(new_text)
+
+
+# ------------------------------------------------------------------------------ Source
+
+
+def _clean_title(title: str | None) -> str | None:
+    if title is None:
+        return None
+    cleaned = _WS.sub(" ", normalize_text(title)).strip()
+    return cleaned or None
+
+
+def _build_source(
+    id: str, text: str, *, title: str | None, url: str | None, origin: str | None
+) -> tuple[Source, int]:
+    normalized = normalize_text(text)
+    if not normalized:
+        raise BadInputError(origin or id, "is empty")
+    deduplicated, removed = remove_repeated_text(normalized)
+    source = Source(
+        id=id,
+        text=deduplicated,
+        title=_clean_title(title),
+        url=url,
+        origin=origin,
+        sentences=split_sentences(deduplicated),
+    )
+    return source, removed
+
+
+def make_source(
+    id: str,
+    text: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    origin: str | None = None,
+) -> Source:
+    """Build a ``Source``: normalise, drop repeated text, split sentences.
+
+    Empty or whitespace-only text is a ``BadInputError`` naming ``origin`` (or ``id``).
+    """
+    return _build_source(id, text, title=title, url=url, origin=origin)[0]
+
+
+# ----------------------------------------------------------------------------- decoding
+
+_SNIFF_BYTES = 8192
+_CONTROL_BYTES = frozenset(set(range(32)) - {9, 10, 12, 13} | {127})
+_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+def _check_not_binary(data: bytes, origin: str) -> None:
+    head = data[:_SNIFF_BYTES]
+    if head.startswith(_UTF16_32_BOMS):
+        raise BadInputError(
+            origin, "is UTF-16/UTF-32 text; convert it to UTF-8, e.g. iconv -f utf-16 -t utf-8"
+        )
+    if b"\x00" in head:
+        raise BadInputError(origin, "is a binary file (contains NUL bytes), not text")
+    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
+    if controls > len(head) // 10:
+        raise BadInputError(origin, "is a binary file (mostly control characters), not text")
+
+
+def decode_text(data: bytes, origin: str, *, html: bool = False) -> str:
+    """Decode file/stdin bytes, refusing binary data and anything that is not UTF-8.
+
+    HTML honours its own ``<meta charset>``; everything else must be UTF-8 (see the
+    module docstring for why we refuse rather than replace).
+    """
+    if not data.strip():
+        raise BadInputError(origin, "is empty")
+    _check_not_binary(data, origin)
+    encoding = "utf-8-sig"
+    if html:
+        declared = sniff_html_charset(data)
+        if declared and declared.lower().replace("_", "-") not in {"utf-8", "utf8"}:
+            encoding = declared
+    try:
+        return data.decode(encoding)
+    except LookupError as exc:
+        raise BadInputError(origin, f"declares an unknown charset {encoding!r}") from exc
+    except UnicodeDecodeError as exc:
+        bad = data[exc.start : exc.start + 1].hex().upper()
+        raise BadInputError(
+            origin,
+            f"is not valid {'UTF-8' if encoding == 'utf-8-sig' else encoding} "
+            f"(byte 0x{bad} at offset {exc.start}); convert it to UTF-8, "
+            "e.g. iconv -f latin1 -t utf-8",
+        ) from exc
+
+
+def _read_file(path: Path, max_bytes: int) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(max_bytes + 1)
+    except PermissionError as exc:
+        raise BadInputError(str(path), "permission denied") from exc
+    except OSError as exc:
+        raise BadInputError(str(path), exc.strerror or "cannot be read") from exc
+    if len(data) > max_bytes:
+        raise BadInputError(str(path), f"is larger than the {max_bytes:,} byte limit")
+    return data
+
+
+# ------------------------------------------------------------------------------ loading
+
+_MULTINEWS_SEPARATOR = re.compile(r"\|\|\|\|\||story_separator_special_tag")
+_HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
+_JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
+#: What a folder contributes: article formats only, so data files kept next to the
+#: articles (``.json``, ``.csv``, images) are not mistaken for news. A file named
+#: directly is read whatever its extension.
+_FOLDER_SUFFIXES = frozenset(
+    {"", ".txt", ".text", ".md", ".markdown"} | _HTML_SUFFIXES | _JSONL_SUFFIXES
+)
+
+
+@dataclass
+class LoadedSources:
+    """The sources of one run, in input order, plus notices for the user."""
+
+    sources: list[Source]
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Raw:
+    """One article before it becomes a Source (ids are assigned once all are known)."""
+
+    text: str
+    origin: str
+    title: str | None = None
+    url: str | None = None
+    id: str | None = None
+    source: Source | None = None
+
+
+def _is_multinews(text: str) -> bool:
+    return "NEWLINE_CHAR" in text or _MULTINEWS_SEPARATOR.search(text) is not None
+
+
+def _split_multinews(text: str, origin: str) -> list[_Raw]:
+    """One raw article per Multi-News story (empty stories between separators vanish)."""
+    stories = _MULTINEWS_SEPARATOR.split(text.replace("NEWLINE_CHAR", "\n"))
+    raws = [
+        _Raw(text=story, origin=f"{origin} (article {number})")
+        for number, story in enumerate(stories, 1)
+        if normalize_text(story)
+    ]
+    if not raws:
+        raise BadInputError(origin, "is empty")
+    return raws
+
+
+def _from_text(text: str, origin: str, title: str | None = None) -> list[_Raw]:
+    if _is_multinews(text):
+        return _split_multinews(text, origin)
+    if not normalize_text(text):
+        raise BadInputError(origin, "is empty")
+    return [_Raw(text=text, origin=origin, title=title)]
+
+
+def _markdown_title(text: str) -> str | None:
+    first = text.lstrip().split("\n", 1)[0]
+    if not first.startswith("# "):
+        return None
+    return first[2:].strip() or None
+
+
+def _load_file(path: Path, max_bytes: int, warnings: list[str]) -> list[_Raw]:
+    origin = str(path)
+    suffix = path.suffix.lower()
+    if suffix in _JSONL_SUFFIXES:
+        return _load_jsonl(path, warnings)
+    data = _read_file(path, max_bytes)
+    if suffix in _HTML_SUFFIXES:
+        title, text = extract_html(decode_text(data, origin, html=True), origin=origin)
+        return [_Raw(text=text, origin=origin, title=title)]
+    text = decode_text(data, origin)
+    return _from_text(text, origin, _markdown_title(text) if suffix == ".md" else None)
+
+
+def _natural_key(path: Path) -> list[Any]:
+    """Sort ``source-2`` before ``source-10``, as a person listing the folder would."""
+    return [
+        int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", path.name)
+    ]
+
+
+def _load_folder(folder: Path, max_bytes: int, warnings: list[str]) -> list[_Raw]:
+    try:
+        entries = sorted(folder.iterdir(), key=_natural_key)
+    except OSError as exc:
+        raise BadInputError(str(folder), exc.strerror or "cannot be listed") from exc
+    raws: list[_Raw] = []
+    skipped: list[str] = []
+    other_types: list[str] = []
+    for entry in entries:
+        if entry.name.startswith(".") or not entry.is_file():
+            continue
+        if entry.suffix.lower() not in _FOLDER_SUFFIXES:
+            other_types.append(entry.name)
+            continue
+        try:
+            raws.extend(_load_file(entry, max_bytes, warnings))
+        except BadInputError as exc:
+            # Binary and empty files are normal clutter in a folder; anything else
+            # (bad encoding, broken JSONL, HTML without article) is the user's to fix.
+            if exc.problem == "is empty" or exc.problem.startswith("is a binary file"):
+                skipped.append(entry.name)
+                warnings.append(f"skipped {exc}")
+                continue
+            raise
+    if other_types:
+        warnings.append(
+            f"{folder}: skipped {len(other_types)} file(s) that are not .txt/.md/.html/.jsonl: "
+            + ", ".join(other_types)
+        )
+    if not raws:
+        count = len(skipped) + len(other_types)
+        detail = f" ({count} skipped: empty, binary or not text)" if count else ""
+        raise BadInputError(str(folder), f"holds no readable source file{detail}")
+    return raws
+
+
+def _load_jsonl(path: Path, warnings: list[str]) -> list[_Raw]:
+    """A JSONL file given as a source list must hold exactly one cluster."""
+    first: ClusterLine | None = None
+    for item in iter_clusters(path):
+        if item.error is not None:
+            raise item.error
+        if first is not None:
+            raise BadInputError(
+                str(path),
+                "holds several clusters; use `summarizer batch` to summarise each of them",
+            )
+        first = item
+    if first is None or first.cluster is None:
+        raise BadInputError(str(path), "is empty")
+    warnings.extend(first.cluster.warnings)
+    # Ids from the cluster are kept; sources without one in the file got S1.. there.
+    return [
+        _Raw(text=s.text, origin=s.origin or str(path), id=s.id, source=s)
+        for s in first.cluster.sources
+    ]
+
+
+def _read_stdin(stdin: TextIO) -> str:
+    buffer = getattr(stdin, "buffer", None)
+    if buffer is not None:
+        return decode_text(buffer.read(), "<stdin>")
+    try:
+        return stdin.read()
+    except UnicodeDecodeError as exc:
+        raise BadInputError("<stdin>", f"is not valid UTF-8 (offset {exc.start})") from exc
+
+
+def _expand(
+    item: str | Path | Source,
+    position: int,
+    *,
+    stdin: TextIO | None,
+    timeout_s: float,
+    max_bytes: int,
+    warnings: list[str],
+) -> list[_Raw]:
+    if isinstance(item, Source):
+        return [_Raw(text=item.text, origin=item.origin or item.id, id=item.id, source=item)]
+    if isinstance(item, str):
+        if item == "-":
+            return _from_text(_read_stdin(stdin if stdin is not None else sys.stdin), "<stdin>")
+        if item.startswith(("http://", "https://")):
+            page = fetch_url(item, timeout_s=timeout_s, max_bytes=max_bytes)
+            warnings.extend(page.warnings)
+            return [_Raw(text=page.text, origin=item, title=page.title, url=page.url)]
+        if "\n" in item:
+            return _from_text(item, f"<text input {position}>")
+    path = Path(item).expanduser()
+    if path.is_dir():
+        return _load_folder(path, max_bytes, warnings)
+    if not path.exists():
+        raise BadInputError(str(item), "no such file or directory")
+    return _load_file(path, max_bytes, warnings)
+
+
+def _assign_ids(raws: list[_Raw]) -> list[str]:
+    """Given ids are kept; the others get ``S<position>``, skipping ids already taken."""
+    given: dict[str, str] = {}
+    for raw in raws:
+        if raw.id is not None:
+            if raw.id in given:
+                problem = f"source id {raw.id} is also used by {given[raw.id]}"
+                raise BadInputError(raw.origin, problem)
+            given[raw.id] = raw.origin
+    used = set(given)
+    ids: list[str] = []
+    for position, raw in enumerate(raws, 1):
+        if raw.id is not None:
+            ids.append(raw.id)
+            continue
+        number = position
+        while f"S{number}" in used:
+            number += 1
+        ids.append(f"S{number}")
+        used.add(ids[-1])
+    return ids
+
+
+def _merge_identical(sources: list[Source], warnings: list[str]) -> list[Source]:
+    first_by_text: dict[str, Source] = {}
+    kept: list[Source] = []
+    for source in sources:
+        original = first_by_text.get(source.text)
+        if original is None:
+            first_by_text[source.text] = source
+            kept.append(source)
+            continue
+        warnings.append(
+            f"{source.origin or source.id} has the same text as {original.origin or original.id}; "
+            f"kept once as {original.id}"
+        )
+    return kept
+
+
+def load_sources(
+    inputs: Sequence[str | Path | Source],
+    *,
+    stdin: TextIO | None = None,
+    timeout_s: float = 10.0,
+    max_bytes: int = 5_000_000,
+) -> LoadedSources:
+    """Turn command-line style inputs into ``Source`` objects with ids S1, S2, ...
+
+    A ``str`` is ``-`` (stdin), an ``http(s)://`` URL, article text if it contains a
+    newline, or else a path (file or folder). Multi-News documents expand to one source
+    per article and a single-cluster JSONL to its sources. Any unusable input raises
+    ``BadInputError`` with a one-line message naming it.
+    """
+    if isinstance(inputs, (str, Path)):  # one input, not a sequence of characters
+        inputs = [inputs]
+    if not inputs:
+        raise BadInputError("input", "no sources given")
+    warnings: list[str] = []
+    raws: list[_Raw] = []
+    for position, item in enumerate(inputs, 1):
+        raws.extend(
+            _expand(
+                item,
+                position,
+                stdin=stdin,
+                timeout_s=timeout_s,
+                max_bytes=max_bytes,
+                warnings=warnings,
+            )
+        )
+    built: list[Source] = []
+    for raw, source_id in zip(raws, _assign_ids(raws), strict=True):
+        if raw.source is not None:
+            built.append(raw.source)
+            continue
+        source, removed = _build_source(
+            source_id, raw.text, title=raw.title, url=raw.url, origin=raw.origin
+        )
+        if removed:
+            warnings.append(f"{raw.origin}: removed {removed:,} characters of repeated text")
+        built.append(source)
+    return LoadedSources(sources=_merge_identical(built, warnings), warnings=warnings)
+
+
+# --------------------------------------------------------------------------- JSONL clusters
+
+
+@dataclass(frozen=True)
+class ClusterLine:
+    """One line of a clusters JSONL: a cluster, or the error that line caused."""
+
+    line_no: int
+    cluster: Cluster | None
+    error: BadInputError | None
+
+
+def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
+    try:
+        record = json.loads(raw_line)
+    except UnicodeDecodeError as exc:
+        problem = f"is not valid UTF-8 (byte offset {exc.start} in the line)"
+        raise BadInputError(where, problem) from exc
+    except json.JSONDecodeError as exc:
+        raise BadInputError(where, f"is not valid JSON ({exc.msg}, column {exc.colno})") from exc
+    if not isinstance(record, dict):
+        raise BadInputError(where, "is not a JSON object")
+    items = record.get("sources")
+    if not isinstance(items, list) or not items:
+        raise BadInputError(where, 'has no "sources" list')
+    sources: list[Source] = []
+    warnings: list[str] = []
+    seen_ids: set[str] = set()
+    for number, item in enumerate(items, 1):
+        if not isinstance(item, dict):
+            raise BadInputError(where, f"source {number} is not a JSON object")
+        text = item.get("text")
+        if not isinstance(text, str) or not text.strip():
+            raise BadInputError(where, f"source {number} has no text")
+        given = item.get("id")
+        source_id = str(given) if given is not None and str(given) else f"S{number}"
+        if source_id in seen_ids:
+            raise BadInputError(where, f"source id {source_id} is used twice")
+        seen_ids.add(source_id)
+        title = item.get("title")
+        url = item.get("url")
+        try:
+            source, removed = _build_source(
+                source_id,
+                text,
+                title=title if isinstance(title, str) else None,
+                url=url if isinstance(url, str) and url else None,
+                origin=f"{where} {source_id}",
+            )
+        except BadInputError as exc:  # text made only of zero-width characters
+            raise BadInputError(where, f"source {number} has no text") from exc
+        if removed:
+            warnings.append(f"{where} {source_id}: removed {removed:,} characters of repeated text")
+        sources.append(source)
+    given_id = record.get("id")
+    cluster_id = str(given_id) if given_id is not None and str(given_id) else f"line-{line_no}"
+    reference = record.get("reference")
+    kept = _merge_identical(sources, warnings)
+    return Cluster(
+        id=cluster_id,
+        sources=kept,
+        reference=reference if isinstance(reference, str) else None,
+        warnings=warnings,
+    )
+
+
+def _iter_lines(path: Path) -> Iterator[ClusterLine]:
+    with path.open("rb") as handle:
+        for line_no, raw_line in enumerate(handle, 1):
+            if not raw_line.strip():
+                continue
+            where = f"{path}:{line_no}"
+            try:
+                yield ClusterLine(line_no, _parse_cluster(raw_line, where, line_no), None)
+            except BadInputError as exc:
+                yield ClusterLine(line_no, None, exc)
+
+
+def iter_clusters(path: Path) -> Iterator[ClusterLine]:
+    """Stream the clusters of a JSONL file, one line at a time (memory stays flat).
+
+    A bad line becomes an item carrying a ``BadInputError`` naming ``file:line`` and
+    iteration goes on, so a batch run can report it and continue. A missing or
+    unreadable file raises at once, before any iteration.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise BadInputError(str(path), "no such file or directory")
+    if path.is_dir():
+        raise BadInputError(str(path), "is a folder, not a JSONL file")
+    try:
+        with path.open("rb"):
+            pass
+    except OSError as exc:
+        raise BadInputError(str(path), exc.strerror or "cannot be read") from exc
+    return _iter_lines(path)
