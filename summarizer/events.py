@@ -119,3 +119,12 @@ class SourceFailure(BaseModel):
     source_id: str
     stage: str
     reason: str
+
+
+class ExtractionReport(BaseModel):
+    """What ``summarizer extract`` prints: every source's grounded event, or its failure."""
+
+    events: list[SourceEvent]
+    failures: list[SourceFailure] = []
+    warnings: list[str] = []
+    usage: Usage = Usage()

@@ -11,8 +11,12 @@ Every leaf item carries ``evidence``: a verbatim quote from the source. Validato
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+
+from summarizer.grounding import align
+from summarizer.numbers import contains_number
 
 
 class EventType(StrEnum):
@@ -46,40 +50,73 @@ class ActorKind(StrEnum):
 EVIDENCE = Field(description="verbatim words copied from the article")
 
 
-class Time(BaseModel):
+def _article(info: ValidationInfo) -> Any:
+    """The text evidence must come from, when validating with instructor's ``context=``.
+
+    Without a context (parsing a cached or recorded answer, or the last answer after the
+    re-asks ran out) the checks are skipped and ``extract.py`` grounds and drops items itself.
+    """
+    context = info.context
+    return context.get("article") if isinstance(context, dict) else None
+
+
+class Evidenced(BaseModel):
+    """An item backed by a verbatim quote; the validator is what makes instructor re-ask."""
+
+    evidence: str = EVIDENCE
+
+    @field_validator("evidence")
+    @classmethod
+    def _evidence_is_in_article(cls, value: str, info: ValidationInfo) -> str:
+        article = _article(info)
+        if article is not None and not align(value, article).ok:
+            shown = value if len(value) <= 120 else value[:117] + "..."
+            raise ValueError(
+                f"evidence {shown!r} is not in the article: copy one passage of the article "
+                "word for word, or remove this item"
+            )
+        return value
+
+
+class Time(Evidenced):
     text: str = Field(description="the time phrase as written")
     iso: str | None = Field(None, description="ISO date or range (YYYY-MM-DD/YYYY-MM-DD) if known")
-    evidence: str = EVIDENCE
 
 
-class Place(BaseModel):
+class Place(Evidenced):
     name: str
-    evidence: str = EVIDENCE
 
 
-class Actor(BaseModel):
+class Actor(Evidenced):
     name: str
     kind: ActorKind
     role: str = Field(description="what they did or are, in a few words")
-    evidence: str = EVIDENCE
 
 
-class Figure(BaseModel):
+class Figure(Evidenced):
     what: str = Field(description="what is counted or measured")
     value: float
     unit: str | None = None
     approximate: bool = False
     evidence: str = Field(description="verbatim words from the article containing the number")
 
+    @model_validator(mode="after")
+    def _value_is_in_evidence(self, info: ValidationInfo) -> Figure:
+        if _article(info) is not None and not contains_number(self.value, self.evidence):
+            raise ValueError(
+                f"value {self.value:g} does not appear in its evidence {self.evidence!r}: "
+                "quote the words that contain this number, or fix the value"
+            )
+        return self
 
-class DirectQuote(BaseModel):
+
+class DirectQuote(Evidenced):
     speaker: str
     evidence: str = Field(description="the quoted words, verbatim")
 
 
-class Fact(BaseModel):
+class Fact(Evidenced):
     statement: str = Field(description="one short self-contained statement")
-    evidence: str = EVIDENCE
 
 
 class EventExtraction(BaseModel):
