@@ -1,0 +1,136 @@
+"""The built-in extractor on the Operation Sunflower cluster and on small hand-made texts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from summarizer.builtin import builtin_events
+from summarizer.builtin_times import find_times
+from summarizer.events import Citation, SourceEvent
+from summarizer.schema import ActorKind
+from summarizer.sources import Source, make_source
+
+Sunflower = tuple[list[Source], list[SourceEvent]]
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
+
+
+@pytest.fixture(scope="module")
+def sunflower() -> Sunflower:
+    sources = [
+        make_source(f"S{n}", (FIXTURES / f"source-{n}.txt").read_text(encoding="utf-8"))
+        for n in (1, 2)
+    ]
+    return sources, builtin_events(sources)
+
+
+def _citations(event: SourceEvent) -> list[Citation]:
+    return [
+        *(i.citation for i in event.when),
+        *(i.citation for i in event.where),
+        *(i.citation for i in event.actors),
+        *(i.citation for i in event.figures),
+        *(i.citation for i in event.quotes),
+        *(i.citation for i in event.facts),
+    ]
+
+
+def test_one_builtin_event_per_source_in_order(sunflower: Sunflower) -> None:
+    sources, events = sunflower
+    assert [e.source_id for e in events] == [s.id for s in sources]
+    assert all(e.extractor == "builtin" for e in events)
+    assert all(e.headline for e in events)
+
+
+def test_every_citation_is_the_exact_slice(sunflower: Sunflower) -> None:
+    sources, events = sunflower
+    texts = {s.id: s.text for s in sources}
+    citations = [c for e in events for c in _citations(e)]
+    assert len(citations) > 40
+    for citation in citations:
+        assert texts[citation.source_id][citation.start : citation.end] == citation.quote
+    for event in events:
+        for fact in event.facts:
+            assert fact.evidence == fact.citation.quote == fact.statement
+
+
+def test_figures_carry_what_they_count(sunflower: Sunflower) -> None:
+    _, events = sunflower
+    first = {(f.value, f.what) for f in events[0].figures}
+    assert (245.0, "people") in first
+    assert (123.0, "children") in first
+    assert (70.0, "girls") in first
+    assert (23.0, "of the suspects") in first  # a part, not a total
+    second = {(f.value, f.what) for f in events[1].figures}
+    assert (245.0, "suspects") in second
+    assert (123.0, "victims of child exploitation") in second
+
+
+def test_word_numbers_and_non_figures(sunflower: Sunflower) -> None:
+    _, events = sunflower
+    figures = events[0].figures
+    five = [f for f in figures if f.citation.quote.startswith("five less than")]
+    assert five and five[0].value == 5.0
+    # Years and calendar days are times, not figures.
+    assert not any(f.value in (2012.0, 1.0, 7.0) for f in figures)
+
+
+def test_morton_quotes_have_their_speaker(sunflower: Sunflower) -> None:
+    _, events = sunflower
+    quotes = {q.evidence: q.speaker for e in events for q in e.quotes}
+    pronoun_quote = (
+        "I can't, for very sensitive operational reasons, identify the countries involved"
+    )
+    assert quotes[pronoun_quote] == "John Morton"  # "..., he said" resolved
+    forensic = next(q for q in quotes if q.startswith("Forensic analysis technology"))
+    assert quotes[forensic] == "John Morton"  # '"...," Morton said' resolved to full name
+    follow_on = next(q for q in quotes if q.startswith("We are coming across"))
+    assert quotes[follow_on] == "John Morton"  # continues the attributed quote
+
+
+def test_people_organisations_places(sunflower: Sunflower) -> None:
+    _, events = sunflower
+    actors = {(a.name, a.kind) for e in events for a in e.actors}
+    assert ("John Morton", ActorKind.PERSON) in actors
+    assert ("National Center for Missing and Exploited Children", ActorKind.ORGANIZATION) in actors
+    morton = next(a for a in events[0].actors if a.name == "John Morton")
+    assert morton.role.startswith("director of the Immigration and Customs Enforcement")
+    places = {p.name for e in events for p in e.where}
+    assert {"Kansas", "United States"} <= places
+    assert not places & {"November", "December"}
+
+
+def test_facts_ranked_by_cluster_centrality(sunflower: Sunflower) -> None:
+    _, events = sunflower
+    for event in events:
+        scores = [f.score for f in event.facts]
+        assert scores == sorted(scores, reverse=True)
+    # The sentence both outlets lead with (245 arrests) outranks the related-story headlines.
+    top = max((f for e in events for f in e.facts), key=lambda f: f.score)
+    assert "245" in top.statement
+    statements = [f.statement for e in events for f in e.facts]
+    assert not any(s.startswith("18 rescued in child pornography raids") for s in statements)
+
+
+def test_times_resolve_only_with_a_known_date() -> None:
+    text = "It ran from November 1 to December 7, 2012. In 2011 it began. Police spoke Thursday."
+    undated = {t.text: t.iso for t in find_times(make_source("x", text))}
+    assert undated["November 1 to December 7, 2012"] == "2012-11-01/2012-12-07"
+    assert undated["2011"] == "2011"
+    assert undated["Thursday"] is None
+    dated = make_source("y", text, url="https://example.com/news/2013/01/04/story.html")
+    assert {t.text: t.iso for t in find_times(dated)}["Thursday"] == "2013-01-03"
+
+
+def test_single_source_and_unsplit_source() -> None:
+    text = (
+        "The council approved a new park on Monday. It will cost $4 million, "
+        'officials said. "This is a great day," Mayor Jane Doe said.'
+    )
+    bare = Source(id="only", text=text)  # no sentence spans: the extractor splits itself
+    (event,) = builtin_events([bare])
+    assert event.facts and event.facts[0].citation.quote in text
+    money = next(f for f in event.figures if f.value == 4_000_000)
+    assert money.unit == "USD"
+    assert event.quotes[0].speaker == "Jane Doe"

@@ -1,0 +1,139 @@
+"""``summarizer eval`` and the lead baselines on a tiny hand-made dataset (tests/data)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer.baselines import lead_n, length_matched_lead, word_count
+from summarizer.errors import BadInputError
+from summarizer.evaluation import (
+    LEAD3,
+    LEAD_MATCHED,
+    SYSTEM,
+    EvalReport,
+    main_eval,
+    phrase_hit,
+    run_eval,
+)
+from summarizer.events import Citation
+from summarizer.results import SummarySentence
+from summarizer.sources import Source, make_source
+
+Result = tuple[EvalReport, dict[str, Any]]
+DATA = Path(__file__).resolve().parent / "data" / "eval-tiny.jsonl"
+
+
+@pytest.fixture(scope="module")
+def report_and_json(tmp_path_factory: pytest.TempPathFactory) -> Result:
+    out = tmp_path_factory.mktemp("eval") / "report.json"
+    report = run_eval(DATA, output=out)
+    return report, json.loads(out.read_text(encoding="utf-8"))
+
+
+def test_bad_line_is_reported_and_the_run_goes_on(report_and_json: Result) -> None:
+    report, _ = report_and_json
+    assert [p.line for p in report.problems] == [2]
+    assert "eval-tiny.jsonl:2" in report.problems[0].message
+    assert report.clusters == 3
+
+
+def test_system_and_baselines_scored_in_the_same_run(report_and_json: Result) -> None:
+    report, data = report_and_json
+    assert set(report.scores) == {SYSTEM, LEAD3, LEAD_MATCHED}
+    for scores in report.scores.values():
+        assert scores.clusters == 2  # the 5W1H line has no reference
+        assert scores.rouge1 is not None and 0 < scores.rouge1 <= 100
+        assert scores.rougeL is not None and scores.rouge2 is not None
+        assert scores.words > 0
+        assert scores.citation_validity == 100.0
+        assert scores.numeric_faithfulness == 100.0
+        assert scores.cited_sentence_share == 100.0
+    assert data["scores"]["system"]["rouge1"] == report.scores[SYSTEM].rouge1
+    assert "use_stemmer=True" in data["rouge_variant"]
+
+
+def test_five_w1h_fields(report_and_json: Result) -> None:
+    report, _ = report_and_json
+    fields = report.five_w1h
+    assert set(fields) == {"who", "what", "when", "where", "why", "how"}
+    assert fields["how"].articles == 0 and fields["how"].share is None
+    assert fields["where"].articles == 1 and fields["where"].share == 100.0  # Millford
+    assert fields["when"].share == 100.0  # Saturday
+
+
+def test_limit_counts_clusters_not_lines() -> None:
+    report = run_eval(DATA, limit=1)
+    assert report.clusters == 1
+    assert report.scores[SYSTEM].clusters == 1
+    with pytest.raises(BadInputError):
+        run_eval(DATA, limit=0)
+
+
+def test_missing_file_is_a_bad_input_error(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="no such file"):
+        run_eval(tmp_path / "absent.jsonl")
+
+
+def test_metrics_catch_bad_citations_and_unbacked_numbers(tmp_path: Path) -> None:
+    async def careless(sources: Sequence[Source]) -> list[SummarySentence]:
+        source = sources[0]
+        good = Citation(source_id=source.id, start=0, end=5, quote=source.text[:5])
+        wrong = Citation(source_id=source.id, start=0, end=5, quote="not the slice")
+        return [
+            SummarySentence(text="Exactly 977 people came.", fact_ids=[], citations=[good]),
+            SummarySentence(text="It was big.", fact_ids=[], citations=[wrong]),
+            SummarySentence(text="Nobody cited this.", fact_ids=[], citations=[]),
+        ]
+
+    report = run_eval(DATA, summarize=careless)
+    system = report.scores[SYSTEM]
+    assert system.citation_validity == 50.0
+    assert system.numeric_faithfulness == 0.0
+    assert system.cited_sentence_share == pytest.approx(66.67)
+    assert report.scores[LEAD3].citation_validity == 100.0
+
+
+def test_lead_baselines() -> None:
+    a = make_source("a", "One two three four. Five six. Seven eight nine. Ten eleven.")
+    b = make_source("b", "Alpha beta gamma. Delta epsilon. Zeta eta theta iota.")
+    lead3 = lead_n([a, b])
+    assert [s.text for s in lead3] == [
+        "One two three four.",
+        "Five six.",
+        "Seven eight nine.",
+        "Alpha beta gamma.",
+        "Delta epsilon.",
+        "Zeta eta theta iota.",
+    ]
+    matched = length_matched_lead([a, b], 8)
+    assert [s.text for s in matched] == [
+        "One two three four.",
+        "Alpha beta gamma.",
+        "Five six.",
+    ]
+    assert word_count(matched) >= 8
+    for sentence in [*lead3, *matched]:
+        (citation,) = sentence.citations
+        text = {"a": a.text, "b": b.text}[citation.source_id]
+        assert text[citation.start : citation.end] == citation.quote == sentence.text
+
+
+def test_phrase_overlap_rule() -> None:
+    assert phrase_hit("Chicago Cubs", "the Chicago Cubs players")
+    assert phrase_hit("won the World Series", "The Cubs won the World Series on Wednesday.")
+    assert not phrase_hit("Cleveland Indians", "Chicago Cubs")
+
+
+def test_main_eval_writes_json_and_signals_skipped_lines(tmp_path: Path) -> None:
+    out = tmp_path / "r.json"
+    args = argparse.Namespace(
+        data=DATA, limit=None, max_words=None, model="builtin", output=out, quiet=True
+    )
+    assert main_eval(args) == 1  # line 2 is broken
+    assert json.loads(out.read_text(encoding="utf-8"))["clusters"] == 3
