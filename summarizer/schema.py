@@ -69,11 +69,15 @@ class Evidenced(BaseModel):
     @classmethod
     def _evidence_is_in_article(cls, value: str, info: ValidationInfo) -> str:
         article = _article(info)
-        if article is not None and not align(value, article).ok:
+        if article is None:
+            return value
+        alignment = align(value, article)
+        if not alignment.ok:
             shown = value if len(value) <= 120 else value[:117] + "..."
+            why = f" ({alignment.reason})" if alignment.reason else ""
             raise ValueError(
-                f"evidence {shown!r} is not in the article: copy one passage of the article "
-                "word for word, or remove this item"
+                f"evidence {shown!r} is not in the article{why}: copy one passage of the "
+                "article word for word, or remove this item"
             )
         return value
 
