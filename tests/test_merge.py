@@ -1,0 +1,466 @@
+"""Merging grounded per-source events: agreement, conflicts, single-source items, names.
+
+The Operation Sunflower events below are built by hand the way an extractor would report
+them, but every citation is produced by aligning a real substring of the fixture texts,
+so ``quote == source.text[start:end]`` holds as it does in production. The builder is
+imported by the writer, citation and render tests too.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from summarizer.events import (
+    Citation,
+    GroundedActor,
+    GroundedFact,
+    GroundedFigure,
+    GroundedPlace,
+    GroundedQuote,
+    GroundedTime,
+    SourceEvent,
+)
+from summarizer.grounding import align
+from summarizer.merge import merge_events, stem
+from summarizer.results import FigureStatus, MergedEvent, MergedFigure
+from summarizer.schema import ActorKind, EventType
+from summarizer.sources import Source
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
+
+
+def sunflower_sources() -> list[Source]:
+    return [
+        Source(id=name, text=(FIXTURES / f"{name}.txt").read_text(encoding="utf-8"))
+        for name in ("source-1", "source-2")
+    ]
+
+
+def cite(source: Source, quote: str, *, occurrence: int = 0) -> Citation:
+    """A citation from aligning a real substring (``occurrence`` picks a later copy)."""
+    hint = None
+    if occurrence:
+        hint = -1
+        for _ in range(occurrence + 1):
+            hint = source.text.index(quote, hint + 1)
+    found = align(quote, source, hint=hint)
+    assert found.ok, quote
+    return Citation(
+        source_id=source.id,
+        start=found.start,
+        end=found.end,
+        quote=source.text[found.start : found.end],
+        status=found.status,
+    )
+
+
+def _figure(source: Source, what: str, value: float, evidence: str, **extra: Any) -> GroundedFigure:
+    return GroundedFigure(
+        what=what, value=value, evidence=evidence, citation=cite(source, evidence), **extra
+    )
+
+
+def _fact(source: Source, statement: str, evidence: str, score: float, **kw: Any) -> GroundedFact:
+    citation = cite(source, evidence, **kw)
+    return GroundedFact(statement=statement, evidence=evidence, citation=citation, score=score)
+
+
+def _actor(source: Source, name: str, kind: ActorKind, role: str, evidence: str) -> GroundedActor:
+    return GroundedActor(
+        name=name, kind=kind, role=role, evidence=evidence, citation=cite(source, evidence)
+    )
+
+
+def sunflower_events(sources: list[Source] | None = None) -> list[SourceEvent]:
+    s1, s2 = sources or sunflower_sources()
+    org, person = ActorKind.ORGANIZATION, ActorKind.PERSON
+    event1 = SourceEvent(
+        source_id=s1.id,
+        headline="Operation Sunflower: 245 arrested, 123 children rescued",
+        event_type=EventType.ARREST,
+        extractor="test-model",
+        prompt_hash="abc123",
+        figures=[
+            _figure(s1, "people arrested", 245, "led to the arrest of 245 people"),
+            _figure(s1, "children rescued", 123, "the rescues of 123 children"),
+            _figure(
+                s1,
+                "suspects arrested in other countries",
+                23,
+                "23 of the suspects were arrested in six more countries",
+            ),
+            _figure(
+                s1,
+                "children rescued outside the United States",
+                13,
+                "Thirteen of the children were rescued outside the United States",
+            ),
+            _figure(s1, "children under 12 years old", 45, "45 were under 12 years old"),
+            _figure(s1, "children under three years old", 5, "five less than three years old"),
+            _figure(s1, "girls", 70, "There were 70 girls and 53 boys"),
+            _figure(s1, "boys", 53, "There were 70 girls and 53 boys"),
+            _figure(
+                s1,
+                "children who have reached the age of majority",
+                23,
+                "23 of the children have since reached the age of majority",
+            ),
+            _figure(s1, "age of the girl", 11, "his plans to rape an 11-year-old girl"),
+        ],
+        facts=[
+            _fact(
+                s1,
+                "An international operation led to the arrest of 245 people and the rescue "
+                "of 123 children.",
+                "An international police operation into child pornography led to the arrest "
+                "of 245 people and the rescues of 123 children",
+                0.9,
+            ),
+            _fact(
+                s1,
+                "There were 70 girls and 53 boys among the children.",
+                "There were 70 girls and 53 boys",
+                0.5,
+            ),
+            _fact(
+                s1,
+                "The operation was named after a case in which a photo of a highway sign with "
+                "a sunflower led investigators to Kansas.",
+                "Thanks to a photo posted online showing a highway sign with a sunflower, "
+                "investigators were able to find the house of the boy in Kansas",
+                0.4,
+            ),
+            # The fixture holds the article twice: the same fact from the second copy.
+            _fact(
+                s1,
+                "There were 70 girls and 53 boys among the children.",
+                "There were 70 girls and 53 boys",
+                0.3,
+                occurrence=1,
+            ),
+        ],
+        actors=[
+            _actor(s1, "John Morton", person, "director of ICE", "John Morton, director of"),
+            _actor(
+                s1,
+                "Immigration and Customs Enforcement (ICE)",
+                org,
+                "US immigration enforcement agency",
+                "the Immigration and Customs Enforcement (ICE) agency",
+            ),
+            _actor(s1, "Morton", person, "gave the children's breakdown", "Morton noted"),
+            _actor(s1, "AFP", org, "news agency that reported", "AFP reports"),
+        ],
+        where=[
+            GroundedPlace(name="Kansas", evidence="in Kansas", citation=cite(s1, "in Kansas")),
+            GroundedPlace(name="US", evidence="mostly in the US", citation=cite(s1, "in the US")),
+        ],
+        when=[
+            GroundedTime(
+                text="November 1 to December 7",
+                evidence="from November 1 to December 7",
+                citation=cite(s1, "from November 1 to December 7"),
+            )
+        ],
+        quotes=[
+            GroundedQuote(
+                speaker="John Morton",
+                evidence="I can't, for very sensitive operational reasons, identify the "
+                "countries involved",
+                citation=cite(
+                    s1,
+                    "I can't, for very sensitive operational reasons, identify the countries "
+                    "involved",
+                ),
+            )
+        ],
+    )
+    event2 = SourceEvent(
+        source_id=s2.id,
+        headline="ICE-led operation nets 245 suspects",
+        event_type=EventType.ARREST,
+        extractor="test-model",
+        prompt_hash="abc123",
+        figures=[
+            _figure(s2, "suspects arrested", 245, "resulted in the arrest of 245 suspects"),
+            _figure(
+                s2,
+                "suspects arrested outside the United States",
+                23,
+                "All but 23 of the suspects were apprehended in the United States.",
+            ),
+            _figure(
+                s2,
+                "victims of child exploitation identified",
+                123,
+                "identified 123 victims of child exploitation",
+            ),
+            _figure(
+                s2,
+                "children removed from their abusers",
+                44,
+                "removed 44 of those children from their alleged abusers",
+            ),
+            _figure(s2, "children under age 3", 5, "Five were under age 3."),
+            _figure(
+                s2,
+                "children between the ages of 4 and 6",
+                9,
+                "Nine were between the ages of 4 and 6.",
+            ),
+            _figure(
+                s2,
+                "victims living in the United States",
+                110,
+                "110 lived in the United States in 19 different states",
+            ),
+            _figure(
+                s2,
+                "age of the girl",
+                13,
+                "an unidentified girl thought to be around 13",
+                approximate=True,
+            ),
+        ],
+        facts=[
+            _fact(
+                s2,
+                "An ICE-led international operation resulted in the arrest of 245 suspects.",
+                "has resulted in the arrest of 245 suspects",
+                0.9,
+            ),
+            _fact(
+                s2,
+                "Officers identified 123 victims and removed 44 of them from their abusers.",
+                "law enforcement officers identified 123 victims of child exploitation and "
+                "removed 44 of those children from their alleged abusers",
+                0.8,
+            ),
+            _fact(
+                s2,
+                "The operation was named after a case in which a road sign with a sunflower "
+                "led investigators to Kansas.",
+                "ICE's Homeland Security Investigations determined that the road sign was "
+                "unique to Kansas.",
+                0.3,
+            ),
+        ],
+        actors=[
+            _actor(
+                s2,
+                "U.S. Immigration and Customs Enforcement",
+                org,
+                "led the operation",
+                "An international operation led by U.S. Immigration and Customs Enforcement",
+            ),
+            _actor(
+                s2,
+                "ICE Director John Morton",
+                person,
+                "asked the public for tips",
+                "ICE Director John Morton said the agency was calling on the public",
+            ),
+            _actor(s2, "ICE", org, "posted pictures of suspects", "ICE has posted pictures"),
+            _actor(s2, "Morton", person, "spoke about forensic analysis", "Morton said"),
+        ],
+        where=[
+            GroundedPlace(
+                name="the United States",
+                evidence="apprehended in the United States",
+                citation=cite(s2, "apprehended in the United States"),
+            ),
+            GroundedPlace(
+                name="Kansas", evidence="unique to Kansas", citation=cite(s2, "unique to Kansas")
+            ),
+        ],
+        when=[
+            GroundedTime(
+                text="November and December",
+                evidence="conducted in November and December",
+                citation=cite(s2, "conducted in November and December"),
+            )
+        ],
+    )
+    return [event1, event2]
+
+
+def sunflower_merged() -> tuple[MergedEvent, list[Source]]:
+    sources = sunflower_sources()
+    return merge_events(sunflower_events(sources), sources), sources
+
+
+def _figures_with_value(merged: MergedEvent, value: float) -> list[MergedFigure]:
+    return [f for f in merged.figures if f.value == value]
+
+
+def all_citations(merged: MergedEvent) -> list[Citation]:
+    return [c for item_id in merged.ids() for c in merged.citations_for(item_id) or []]
+
+
+def test_every_merged_citation_is_the_exact_slice() -> None:
+    merged, sources = sunflower_merged()
+    texts = {s.id: s.text for s in sources}
+    citations = all_citations(merged)
+    assert citations
+    for citation in citations:
+        assert texts[citation.source_id][citation.start : citation.end] == citation.quote
+
+
+def test_figure_both_sources_report_cites_both() -> None:
+    merged, _ = sunflower_merged()
+    (arrests,) = _figures_with_value(merged, 245)
+    assert arrests.status is FigureStatus.AGREED
+    assert arrests.source_ids == ["source-1", "source-2"]
+    assert {c.source_id for c in arrests.citations} == {"source-1", "source-2"}
+
+
+def test_same_count_described_differently_is_agreed_but_keeps_each_wording() -> None:
+    merged, _ = sunflower_merged()
+    (children,) = _figures_with_value(merged, 123)
+    assert children.status is FigureStatus.AGREED
+    assert children.source_ids == ["source-1", "source-2"]
+    assert children.wording_differs
+    assert [r.what for r in children.reports] == [
+        "children rescued",
+        "victims of child exploitation identified",
+    ]
+    # "removed 44 from their abusers" stays its own, single-source figure: not blended.
+    (removed,) = _figures_with_value(merged, 44)
+    assert removed.status is FigureStatus.SINGLE
+
+
+def test_single_source_figures_are_marked_single() -> None:
+    merged, _ = sunflower_merged()
+    for value, source in ((70, "source-1"), (53, "source-1"), (110, "source-2")):
+        (figure,) = _figures_with_value(merged, value)
+        assert figure.status is FigureStatus.SINGLE
+        assert figure.source_ids == [source]
+
+
+def test_conflicting_ages_become_a_conflict_listing_each_value() -> None:
+    merged, _ = sunflower_merged()
+    assert len(merged.conflicts) == 1
+    (conflict,) = merged.conflicts
+    sides = [merged.figure(i) for i in conflict.figure_ids]
+    assert [(s.value, s.source_ids) for s in sides if s] == [
+        (11, ["source-1"]),
+        (13, ["source-2"]),
+    ]
+    assert all(s is not None and s.status is FigureStatus.CONFLICT for s in sides)
+    assert all(s is not None and s.conflict_id == conflict.id for s in sides)
+    assert {c.source_id for c in merged.citations_for(conflict.id) or []} == {
+        "source-1",
+        "source-2",
+    }
+
+
+def test_equal_numbers_about_different_things_are_neither_merged_nor_in_conflict() -> None:
+    merged, _ = sunflower_merged()
+    twenty_three = _figures_with_value(merged, 23)
+    by_what = {f.what: f for f in twenty_three}
+    suspects = by_what["suspects arrested in other countries"]
+    majority = by_what["children who have reached the age of majority"]
+    assert suspects.status is FigureStatus.AGREED  # "All but 23 ... in the United States"
+    assert suspects.source_ids == ["source-1", "source-2"]
+    assert majority.status is FigureStatus.SINGLE
+    # Sub-counts ("under 12" vs "under age 3") are different things, not a disagreement.
+    assert {f.status for f in _figures_with_value(merged, 45)} == {FigureStatus.SINGLE}
+    (under_three,) = _figures_with_value(merged, 5)
+    assert under_three.status is FigureStatus.AGREED
+
+
+def test_actors_match_across_name_variants_and_keep_all_roles() -> None:
+    merged, _ = sunflower_merged()
+    morton = next(a for a in merged.actors if "Morton" in a.name)
+    assert morton.name == "John Morton"
+    assert set(morton.aliases) == {"Morton", "ICE Director John Morton"}
+    assert morton.source_ids == ["source-1", "source-2"]
+    assert len(morton.roles) == 4
+    assert len(morton.citations) == 4
+    ice = next(a for a in merged.actors if "ICE" in [a.name, *a.aliases])
+    assert {ice.name, *ice.aliases} == {
+        "ICE",
+        "Immigration and Customs Enforcement (ICE)",
+        "U.S. Immigration and Customs Enforcement",
+    }
+    assert len([a for a in merged.actors if "Morton" in a.name]) == 1
+
+
+def test_ambiguous_short_name_joins_neither_full_name() -> None:
+    text = "John Morton spoke. Jane Morton replied. Morton left."
+    source = Source(id="s", text=text)
+    event = SourceEvent(
+        source_id="s",
+        headline="h",
+        extractor="x",
+        actors=[
+            _actor(source, "John Morton", ActorKind.PERSON, "spoke", "John Morton spoke"),
+            _actor(source, "Jane Morton", ActorKind.PERSON, "replied", "Jane Morton replied"),
+            _actor(source, "Morton", ActorKind.PERSON, "left", "Morton left"),
+        ],
+    )
+    merged = merge_events([event], [source])
+    assert sorted(a.name for a in merged.actors) == ["Jane Morton", "John Morton", "Morton"]
+
+
+def test_facts_saying_the_same_thing_merge_and_others_do_not() -> None:
+    merged, _ = sunflower_merged()
+    sunflower = [f for f in merged.facts if "sunflower" in f.statement]
+    assert len(sunflower) == 1
+    assert sunflower[0].source_ids == ["source-1", "source-2"]
+    # Multi-source facts come first.
+    assert merged.facts[0].id == "F1" and len(merged.facts[0].source_ids) == 2
+    # "245 people and 123 children" and "245 suspects" differ in numbers: two facts.
+    assert len([f for f in merged.facts if "245" in f.statement]) == 2
+    # The repeated copy inside source-1 is the same fact with a second span.
+    girls = next(f for f in merged.facts if "70 girls" in f.statement)
+    assert girls.source_ids == ["source-1"]
+    assert len(girls.citations) == 2
+
+
+def test_places_and_times_merge() -> None:
+    merged, _ = sunflower_merged()
+    kansas = next(p for p in merged.places if p.name == "Kansas")
+    assert kansas.source_ids == ["source-1", "source-2"]
+    us = next(p for p in merged.places if "US" in [p.name, *p.aliases])
+    assert us.source_ids == ["source-1", "source-2"]
+    assert len(merged.times) == 2  # no ISO values: different wordings stay apart
+    assert merged.event_type is EventType.ARREST
+
+
+def test_ids_are_unique_and_resolvable() -> None:
+    merged, _ = sunflower_merged()
+    ids = merged.ids()
+    assert len(ids) == len(set(ids))
+    assert all(merged.citations_for(i) for i in ids)
+    assert merged.citations_for("F999") is None
+
+
+def test_merge_is_byte_identical_and_independent_of_event_order() -> None:
+    sources = sunflower_sources()
+    events = sunflower_events(sources)
+    first = merge_events(events, sources).model_dump_json()
+    assert merge_events(sunflower_events(sources), sources).model_dump_json() == first
+    shuffled = list(reversed(events))
+    assert merge_events(shuffled, sources).model_dump_json() == first
+    rng = random.Random(7)
+    for _ in range(3):
+        rng.shuffle(shuffled)
+        assert merge_events(shuffled, sources).model_dump_json() == first
+
+
+@pytest.mark.parametrize(
+    ("words", "expected"),
+    [
+        (("arrested", "arrests", "arrest"), "arrest"),
+        (("rescued", "rescues", "rescue"), "rescu"),
+        (("children", "child"), "child"),
+        (("apprehended", "detained"), "arrest"),
+    ],
+)
+def test_stem_folds_inflections(words: tuple[str, ...], expected: str) -> None:
+    assert {stem(w) for w in words} == {expected}

@@ -1,0 +1,278 @@
+"""Writers and their validators, on the merged Operation Sunflower events.
+
+The LLM writer is driven through the real openai client and instructor against the
+FakeOpenAI server on 127.0.0.1, so re-asks are real instructor re-asks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+from test_merge import sunflower_merged
+
+from summarizer.errors import LLMError
+from summarizer.events import Citation, GroundedFact, SourceEvent
+from summarizer.llm import LLM
+from summarizer.merge import merge_events
+from summarizer.numbers import contains_number, find_numbers
+from summarizer.results import MergedEvent
+from summarizer.sources import Source
+from summarizer.summary_schema import SummaryDraft, draft_problems, validation_context
+from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply
+from summarizer.write import WrittenSummary, render_items, write_extractive, write_with_llm
+
+
+def _ids(merged: MergedEvent) -> dict[float, str]:
+    return {f.value: f.id for f in merged.figures if f.status != "conflict"}
+
+
+def _good_draft(merged: MergedEvent) -> dict[str, Any]:
+    n = _ids(merged)
+    conflict = merged.conflicts[0].id
+    return {
+        "headline": "Operation Sunflower: 245 arrests in child abuse operation",
+        "sentences": [
+            {"text": "An international operation led to 245 arrests.", "fact_ids": [n[245]]},
+            {
+                "text": "One source says 123 children were rescued; the other that 123 victims "
+                "were identified.",
+                "fact_ids": [n[123]],
+            },
+            {"text": "Five of the children were under three.", "fact_ids": [n[5]]},
+            {
+                "text": "Sources differ on the girl's age: 11 in one, about 13 in the other.",
+                "fact_ids": [conflict],
+            },
+        ],
+    }
+
+
+def _validate(data: dict[str, Any], merged: MergedEvent) -> SummaryDraft:
+    return SummaryDraft.model_validate(data, context=validation_context(merged))
+
+
+def test_a_good_draft_passes() -> None:
+    merged, _ = sunflower_merged()
+    draft = _validate(_good_draft(merged), merged)
+    assert len(draft.sentences) == 4
+
+
+def test_without_context_nothing_is_checked() -> None:
+    draft = SummaryDraft.model_validate(
+        {"headline": "x", "sentences": [{"text": "999 people.", "fact_ids": ["Z9"]}]}
+    )
+    assert draft.sentences[0].fact_ids == ["Z9"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        (lambda d, m: d["sentences"][0].update(fact_ids=["F99"]), "unknown id(s) F99"),
+        (lambda d, m: d["sentences"][0].update(fact_ids=[]), "cites no id"),
+        (
+            lambda d, m: d["sentences"][0].update(text="An operation led to 250 arrests."),
+            "the number '250'",
+        ),
+        (
+            lambda d, m: d["sentences"][3].update(
+                text="The girl was 13.", fact_ids=[m.conflicts[0].figure_ids[1]]
+            ),
+            "as settled",
+        ),
+        (
+            # Citing both sides but stating one value is still settling the question.
+            lambda d, m: d["sentences"][3].update(
+                text="The girl was 11.", fact_ids=list(m.conflicts[0].figure_ids)
+            ),
+            "as settled",
+        ),
+        (lambda d, m: d.update(sentences=d["sentences"][:2]), "write between 4 and 10"),
+        (lambda d, m: d.update(sentences=d["sentences"] * 3), "write between 4 and 10"),
+        (lambda d, m: d.update(headline="999 arrested"), "the headline writes the number"),
+    ],
+)
+def test_each_rejection(change: Any, reason: str) -> None:
+    merged, _ = sunflower_merged()
+    data = _good_draft(merged)
+    change(data, merged)
+    with pytest.raises(ValidationError) as caught:
+        _validate(data, merged)
+    assert reason in str(caught.value)
+
+
+def test_number_words_and_digits_are_the_same_number() -> None:
+    merged, _ = sunflower_merged()
+    # "Five" is backed by "Five were under age 3"; "13" by "Thirteen of the children".
+    n = _ids(merged)
+    data = _good_draft(merged)
+    data["sentences"][2]["text"] = "5 children were under 3; 13 were rescued abroad."
+    data["sentences"][2]["fact_ids"] = [n[5], n[13]]
+    assert _validate(data, merged)
+
+
+# --------------------------------------------------------------------------- extractive
+
+
+def _backed(sentence_text: str, citations: list[Citation]) -> bool:
+    return all(
+        any(contains_number(m.value, c.quote) for c in citations)
+        for m in find_numbers(sentence_text)
+    )
+
+
+def test_extractive_writer_backs_numbers_and_states_conflicts() -> None:
+    merged, _ = sunflower_merged()
+    written = write_extractive(merged)
+    assert written.writer == "extractive"
+    assert written.sentences
+    assert (
+        draft_problems(SummaryDraft.model_validate(written.model_dump()), merged, min_sentences=1)
+        == {}
+    )
+    for sentence in written.sentences:
+        citations = [c for i in sentence.fact_ids for c in merged.citations_for(i) or []]
+        assert citations and _backed(sentence.text, citations), sentence.text
+    # Facts reported by both sources come first.
+    assert sentence_sources(merged, written.sentences[0].fact_ids) == 2
+    conflict = [s for s in written.sentences if s.fact_ids == [merged.conflicts[0].id]]
+    assert conflict
+    text = conflict[0].text
+    assert (
+        text == "Sources disagree on age of the girl: one source gives 11, another gives about 13."
+    )
+    assert {c.source_id for c in merged.citations_for(conflict[0].fact_ids[0]) or []} == {
+        "source-1",
+        "source-2",
+    }
+
+
+def sentence_sources(merged: MergedEvent, ids: list[str]) -> int:
+    return len({c.source_id for i in ids for c in merged.citations_for(i) or []})
+
+
+def test_extractive_writer_replaces_a_statement_with_unbacked_numbers_by_its_span() -> None:
+    text = "Officials said twelve people were hurt in the blast on Monday."
+    source = Source(id="s", text=text)
+    citation = Citation(source_id="s", start=0, end=len(text), quote=text)
+    fact = GroundedFact(statement="Fifteen people were hurt.", evidence=text, citation=citation)
+    merged = merge_events(
+        [SourceEvent(source_id="s", headline="Blast", extractor="x", facts=[fact])], [source]
+    )
+    written = write_extractive(merged)
+    assert [s.text for s in written.sentences] == [text]
+
+
+_WORDS = [
+    "apple",
+    "brick",
+    "cloud",
+    "drum",
+    "eagle",
+    "flint",
+    "grape",
+    "harbor",
+    "iris",
+    "jungle",
+    "kettle",
+    "lemon",
+]
+
+
+def _many_facts_merged(count: int) -> MergedEvent:
+    """Distinct eleven-word sentences; later ones score higher, unlike reading order."""
+    sentences = [
+        f"The {w} committee {w}ed {w} reports about {w} policy on {w}s." for w in _WORDS[:count]
+    ]
+    text = " ".join(sentences)
+    source = Source(id="s", text=text)
+    facts = []
+    for index, sentence in enumerate(sentences):
+        start = text.index(sentence)
+        citation = Citation(source_id="s", start=start, end=start + len(sentence), quote=sentence)
+        facts.append(
+            GroundedFact(statement=sentence, evidence=sentence, citation=citation, score=index)
+        )
+    event = SourceEvent(source_id="s", headline="h", extractor="x", facts=facts)
+    return merge_events([event], [source])
+
+
+def test_extractive_word_budget_and_reading_order() -> None:
+    merged = _many_facts_merged(12)
+    written = write_extractive(merged, max_words=40)
+    words = sum(len(s.text.split()) for s in written.sentences)
+    assert 0 < words <= 40
+    assert len(written.sentences) == 3  # 11 words each
+    starts = [merged.citations_for(s.fact_ids[0])[0].start for s in written.sentences]  # type: ignore[index]
+    assert starts == sorted(starts)
+    # The highest-scored (last) sentences were chosen.
+    assert written.sentences[-1].text.startswith("The lemon")
+
+
+def test_extractive_sentence_limit() -> None:
+    merged = _many_facts_merged(12)
+    assert len(write_extractive(merged, max_sentences=3).sentences) == 3
+    assert len(write_extractive(merged).sentences) == 10
+
+
+def test_items_listing_shows_ids_sources_and_conflict_sides() -> None:
+    merged, _ = sunflower_merged()
+    listing = render_items(merged)
+    conflict = merged.conflicts[0]
+    assert f"{conflict.id} CONFLICT on age of the girl" in listing
+    for side in conflict.figure_ids:
+        assert f"    {side} = " in listing
+    assert "[source-1, source-2]" in listing
+
+
+# --------------------------------------------------------------------------- LLM writer
+
+
+async def test_llm_writer_is_reasked_with_the_reason_then_accepted() -> None:
+    merged, _ = sunflower_merged()
+    good = _good_draft(merged)
+    bad = _good_draft(merged)
+    bad["sentences"][0]["fact_ids"] = ["F99"]
+    answers = iter([bad, good])
+
+    def responder(request: FakeRequest) -> Reply:
+        return Reply(next(answers))
+
+    with FakeOpenAI(responder) as server:
+        async with LLM(server.settings()) as llm:
+            written = await write_with_llm(merged, llm)
+    assert isinstance(written, WrittenSummary)
+    assert written.writer == "llm" and written.prompt_hash
+    assert [s.text for s in written.sentences] == [s["text"] for s in good["sentences"]]
+    assert written.warnings == []
+    assert written.usage.attempts == 2
+    assert server.requests[1].is_reask
+    assert "unknown id(s) F99" in str(server.requests[1].messages)
+    # The merged items reach the model through the template variable.
+    assert merged.conflicts[0].id + " CONFLICT" in server.requests[0].user_text
+
+
+async def test_llm_writer_drops_sentences_still_invalid_after_the_last_attempt() -> None:
+    merged, _ = sunflower_merged()
+    answer = _good_draft(merged)
+    answer["sentences"][1]["text"] = "Exactly 999 children were rescued."
+    with FakeOpenAI(lambda request: Reply(answer)) as server:
+        async with LLM(server.settings(max_reasks=1)) as llm:
+            written = await write_with_llm(merged, llm)
+    assert len(server.requests) == 2
+    assert len(written.sentences) == 3
+    assert all("999" not in s.text for s in written.sentences)
+    assert any("dropped" in w for w in written.warnings)
+
+
+async def test_llm_writer_raises_when_nothing_valid_remains() -> None:
+    merged, _ = sunflower_merged()
+    answer = {
+        "headline": "x",
+        "sentences": [{"text": f"Made up {n}.", "fact_ids": ["F1"]} for n in (901, 902, 903, 904)],
+    }
+    with FakeOpenAI(lambda request: Reply(answer)) as server:
+        async with LLM(server.settings(max_reasks=0)) as llm:
+            with pytest.raises(LLMError, match="failed validation"):
+                await write_with_llm(merged, llm)
