@@ -1,0 +1,478 @@
+"""A scriptable OpenAI-compatible chat-completions server on 127.0.0.1 for tests and benchmarks.
+
+It speaks the real wire format (tool calls, ``response_format`` json_schema/json_object,
+plain content for md_json, ``usage`` in every reply), so tests drive the real openai client
+and instructor through it instead of mocking them: a mock would pass on assumptions about
+the wire format that a real server breaks.
+
+Each request is answered by an :class:`Action`: the next one queued with :meth:`enqueue`
+if any, else whatever ``responder(request)`` returns (by default
+:func:`extraction_responder`, which builds a valid ``EventExtraction`` from the article in
+the prompt). Every request is kept in :attr:`FakeOpenAI.requests` for assertions.
+
+    with FakeOpenAI() as server:
+        server.enqueue(rate_limited(retry_after=0), server_error(503))
+        settings = LLMSettings(base_url=server.base_url, api_key="test")
+"""
+
+from __future__ import annotations
+
+import asyncio
+import collections
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+from pydantic import BaseModel
+
+from summarizer.settings import LLMSettings
+
+# --------------------------------------------------------------------------- requests
+
+
+@dataclass(frozen=True)
+class FakeRequest:
+    """One chat-completions request as the server received it."""
+
+    path: str
+    headers: Mapping[str, str]
+    body: dict[str, Any]
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return list(self.body.get("messages", []))
+
+    @property
+    def mode(self) -> str:
+        """How the client asked for structure: tools, json_schema, json_object or md_json."""
+        if self.body.get("tools"):
+            return "tools"
+        fmt = self.body.get("response_format") or {}
+        if fmt.get("type") in ("json_schema", "json_object"):
+            return str(fmt["type"])
+        return "md_json"
+
+    @property
+    def schema(self) -> dict[str, Any] | None:
+        """The JSON schema the client sent (tools / json_schema), None in other modes."""
+        if self.body.get("tools"):
+            return dict(self.body["tools"][0]["function"].get("parameters") or {})
+        fmt = self.body.get("response_format") or {}
+        if fmt.get("type") == "json_schema":
+            return dict(fmt["json_schema"].get("schema") or {})
+        return None
+
+    @property
+    def user_text(self) -> str:
+        """All user messages joined: where the article lives."""
+        return "\n".join(
+            _content_text(m.get("content")) for m in self.messages if m.get("role") == "user"
+        )
+
+    @property
+    def article(self) -> str:
+        """The text between ``<article ...>`` and ``</article>`` (the whole user text if absent)."""
+        match = _ARTICLE.search(self.user_text)
+        return match.group("text") if match else self.user_text
+
+    @property
+    def article_id(self) -> str | None:
+        match = _ARTICLE.search(self.user_text)
+        return match.group("id") if match else None
+
+    @property
+    def is_reask(self) -> bool:
+        """True when instructor sent back a failed answer with its validation errors."""
+        return any(m.get("role") in ("assistant", "tool") for m in self.messages)
+
+
+_ARTICLE = re.compile(r'<article(?: id="(?P<id>[^"]*)")?[^>]*>\n?(?P<text>.*?)\n?</article>', re.S)
+
+
+def _content_text(content: Any) -> str:
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+# --------------------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True)
+class Reply:
+    """Answer with ``value`` serialised the way the request's mode expects."""
+
+    value: Mapping[str, Any] | BaseModel
+    finish_reason: str = "stop"
+
+
+@dataclass(frozen=True)
+class RawOutput:
+    """Answer with ``text`` verbatim as the tool arguments / message content (malformed JSON)."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class Status:
+    """An HTTP error reply with the OpenAI error envelope and optional headers."""
+
+    code: int
+    message: str = "error"
+    headers: Mapping[str, str] = field(default_factory=dict)
+    error_type: str = "server_error"
+
+
+@dataclass(frozen=True)
+class Delay:
+    """Wait ``seconds`` (past the client timeout, typically) and then perform ``then``."""
+
+    seconds: float
+    then: Action | None = None
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Close the connection without answering."""
+
+
+Action = Reply | RawOutput | Status | Delay | Drop
+Responder = Callable[[FakeRequest], Action]
+
+
+def reply(value: Mapping[str, Any] | BaseModel) -> Reply:
+    return Reply(value)
+
+
+def rate_limited(retry_after: str | float | None = 0) -> Status:
+    """429 with ``Retry-After`` in seconds or as an HTTP date (pass a string)."""
+    headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+    return Status(429, "Rate limit reached", headers, "rate_limit_exceeded")
+
+
+def server_error(code: int = 500, retry_after: str | float | None = None) -> Status:
+    headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
+    return Status(code, "The server had an error while processing your request.", headers)
+
+
+def timeout(seconds: float = 5.0, then: Action | None = None) -> Delay:
+    return Delay(seconds, then)
+
+
+def drop() -> Drop:
+    return Drop()
+
+
+def malformed_json() -> RawOutput:
+    return RawOutput('{"headline": "Truncated answer", "event_type": "arr')
+
+
+def schema_invalid() -> Reply:
+    """Valid JSON that breaks the schema (missing required fields, wrong types)."""
+    return Reply({"headline": 42, "event_type": "not-a-type", "facts": "none"})
+
+
+def llama_cpp_json_schema_rejection() -> Status:
+    """What llama-cpp-python's server answers to ``response_format`` of type json_schema."""
+    message = (
+        "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
+        "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
+        "'ctx': {'expected': \"'text' or 'json_object'\"}}]"
+    )
+    return Status(500, message, error_type="internal_server_error")
+
+
+def tools_rejection() -> Status:
+    """What a server without function calling answers to ``tools``."""
+    return Status(400, "tools are not supported by this model", error_type="invalid_request_error")
+
+
+# --------------------------------------------------------------------------- default answers
+
+#: A sentence: up to . ! ? (not after an initial like the "U." of "U.S.") or a line end.
+_SENTENCE = re.compile(r"\S[^\n]*?(?:(?<!\b[A-Z])(?<!\.[A-Z])[.!?]+[\"'”’)]*(?=\s|$)|(?=\n)|$)")
+_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
+
+
+def article_sentences(text: str) -> list[str]:
+    """Sentences of ``text`` exactly as written (each a substring), in order."""
+    return [s for s in _SENTENCE.findall(text) if len(s) > 20]
+
+
+def extraction_for(article: str, *, max_facts: int = 5) -> dict[str, Any]:
+    """A valid, grounded ``EventExtraction`` dict: first sentences as facts, numbers as figures."""
+    sentences = article_sentences(article)[:max_facts]
+    figures = []
+    for sentence in sentences:
+        for match in _NUMBER.finditer(sentence):
+            figures.append(
+                {
+                    "what": "number mentioned",
+                    "value": float(match.group().replace(",", "")),
+                    "unit": None,
+                    "approximate": False,
+                    "evidence": sentence,
+                }
+            )
+    headline = sentences[0] if sentences else (article.strip()[:80] or "No text")
+    return {
+        "headline": headline,
+        "event_type": "other",
+        "when": [],
+        "where": [],
+        "actors": [],
+        "figures": figures,
+        "quotes": [],
+        "facts": [{"statement": s, "evidence": s} for s in sentences],
+    }
+
+
+def ungrounded_extraction(article: str) -> dict[str, Any]:
+    """Like :func:`extraction_for`, but every evidence is words the article does not contain."""
+    value = extraction_for(article)
+    invented = "The minister said seventeen elephants were seen dancing on the moon."
+    for item in value["facts"]:
+        item["evidence"] = invented
+    value["figures"] = []
+    return value
+
+
+def extraction_responder(request: FakeRequest) -> Action:
+    """Default responder: a valid extraction of the article in the request."""
+    return Reply(extraction_for(request.article))
+
+
+def ungrounded_responder(request: FakeRequest) -> Action:
+    """Always answers with evidence that is not in the source (re-asks included)."""
+    return Reply(ungrounded_extraction(request.article))
+
+
+# --------------------------------------------------------------------------- server
+
+
+class FakeOpenAI:
+    """The server. Start with ``with FakeOpenAI() as s`` (or ``start()``/``stop()``)."""
+
+    def __init__(
+        self,
+        responder: Responder = extraction_responder,
+        *,
+        latency_s: float = 0.0,
+        model: str = "fake-model",
+    ) -> None:
+        self.responder = responder
+        self.latency_s = latency_s
+        self.model = model
+        self.requests: list[FakeRequest] = []
+        self._queue: collections.deque[Action] = collections.deque()
+        self._lock = threading.Lock()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._runner: web.AppRunner | None = None
+        self._thread: threading.Thread | None = None
+        self._port = 0
+        self._counter = 0
+        self._in_flight = 0
+        #: The most requests the server was handling at one moment (concurrency checks).
+        self.max_in_flight = 0
+
+    # -- scripting
+    def enqueue(self, *actions: Action) -> None:
+        """Answer the next requests with these actions, in order, before the responder."""
+        with self._lock:
+            self._queue.extend(actions)
+
+    @property
+    def request_count(self) -> int:
+        with self._lock:
+            return len(self.requests)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.requests.clear()
+            self._queue.clear()
+            self.max_in_flight = 0
+
+    def settings(self, **overrides: Any) -> LLMSettings:
+        """LLMSettings aimed at this server: a dummy key, no cache, millisecond backoff."""
+        values: dict[str, Any] = {
+            "base_url": self.base_url,
+            "api_key": "test-key",
+            "cache": False,
+            "backoff_base_s": 0.001,
+            "backoff_max_s": 0.01,
+            "timeout_s": 10.0,
+            "max_retry_time_s": 30.0,
+        }
+        values.update(overrides)
+        return LLMSettings(**values)
+
+    @property
+    def base_url(self) -> str:
+        if not self._port:
+            raise RuntimeError("FakeOpenAI is not started")
+        return f"http://127.0.0.1:{self._port}/v1"
+
+    # -- lifecycle
+    def start(self) -> FakeOpenAI:
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        def run() -> None:
+            loop = asyncio.new_event_loop()
+            self._loop = loop
+            asyncio.set_event_loop(loop)
+            try:
+                loop.run_until_complete(self._serve())
+            except BaseException as exc:  # reported to start() below
+                failure.append(exc)
+                ready.set()
+                return
+            ready.set()
+            loop.run_forever()
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+        self._thread = threading.Thread(target=run, name="fake-openai", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            raise failure[0]
+        return self
+
+    def stop(self) -> None:
+        loop, runner = self._loop, self._runner
+        if loop is None or runner is None:
+            return
+        asyncio.run_coroutine_threadsafe(self._shutdown(runner), loop).result()
+        loop.call_soon_threadsafe(loop.stop)
+        if self._thread is not None:
+            self._thread.join()
+        self._loop = self._runner = self._thread = None
+
+    def __enter__(self) -> FakeOpenAI:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @staticmethod
+    async def _shutdown(runner: web.AppRunner) -> None:
+        """Stop listening, then cancel handlers still sleeping in a Delay, and wait for them."""
+        await runner.cleanup()
+        me = asyncio.current_task()
+        pending = [t for t in asyncio.all_tasks() if t is not me]
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)
+
+    async def _serve(self) -> None:
+        app = web.Application(client_max_size=64 * 1024 * 1024)
+        app.router.add_post("/v1/chat/completions", self._handle)
+        app.router.add_post("/chat/completions", self._handle)
+        # A short shutdown grace: handlers still sleeping in a Delay are cancelled on stop().
+        runner = web.AppRunner(app, shutdown_timeout=0.1, handle_signals=False)
+        await runner.setup()
+        site = web.TCPSite(runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        server = site._server
+        assert server is not None
+        sockets = getattr(server, "sockets", None) or []
+        self._port = int(sockets[0].getsockname()[1])
+        self._runner = runner
+
+    # -- handling
+    async def _handle(self, http: web.Request) -> web.StreamResponse:
+        body = await http.json()
+        request = FakeRequest(path=http.path, headers=dict(http.headers), body=body)
+        with self._lock:
+            self.requests.append(request)
+            action = self._queue.popleft() if self._queue else None
+            self._in_flight += 1
+            self.max_in_flight = max(self.max_in_flight, self._in_flight)
+        try:
+            if action is None:
+                action = self.responder(request)
+            if self.latency_s:
+                await asyncio.sleep(self.latency_s)
+            return await self._perform(http, request, action)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+
+    async def _perform(
+        self, http: web.Request, request: FakeRequest, action: Action
+    ) -> web.StreamResponse:
+        if isinstance(action, Delay):
+            await asyncio.sleep(action.seconds)
+            follow = action.then or self.responder(request)
+            return await self._perform(http, request, follow)
+        if isinstance(action, Drop):
+            if http.transport is not None:
+                http.transport.abort()
+            raise asyncio.CancelledError
+        if isinstance(action, Status):
+            payload = {
+                "error": {
+                    "message": action.message,
+                    "type": action.error_type,
+                    "param": None,
+                    "code": action.code,
+                }
+            }
+            return web.json_response(payload, status=action.code, headers=dict(action.headers))
+        if isinstance(action, RawOutput):
+            return web.json_response(self._completion(request, action.text, "stop"))
+        value = action.value
+        data = value.model_dump(mode="json") if isinstance(value, BaseModel) else dict(value)
+        text = json.dumps(data, ensure_ascii=False)
+        if request.mode == "md_json":
+            text = f"Here is the result:\n```json\n{text}\n```"
+        return web.json_response(self._completion(request, text, action.finish_reason))
+
+    def _completion(self, request: FakeRequest, text: str, finish_reason: str) -> dict[str, Any]:
+        with self._lock:
+            self._counter += 1
+            number = self._counter
+        message: dict[str, Any] = {"role": "assistant", "content": None, "refusal": None}
+        if request.mode == "tools":
+            name = request.body["tools"][0]["function"]["name"]
+            message["tool_calls"] = [
+                {
+                    "id": f"call_{number}",
+                    "type": "function",
+                    "function": {"name": name, "arguments": text},
+                }
+            ]
+            finish = "tool_calls" if finish_reason == "stop" else finish_reason
+        else:
+            message["content"] = text
+            finish = finish_reason
+        prompt_tokens = _count_tokens(json.dumps(request.body.get("messages", [])))
+        prompt_tokens += _count_tokens(json.dumps(request.body.get("tools", "")))
+        completion_tokens = _count_tokens(text)
+        return {
+            "id": f"chatcmpl-fake{number}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": str(request.body.get("model", self.model)),
+            "choices": [
+                {"index": 0, "message": message, "finish_reason": finish, "logprobs": None}
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+
+def _count_tokens(text: str) -> int:
+    """A stand-in for a tokenizer: about four characters per token, like OpenAI's rule of thumb."""
+    return max(1, len(text) // 4)
