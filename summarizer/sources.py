@@ -23,6 +23,8 @@ Decisions worth knowing:
 * **Size.** A file or page over ``max_bytes`` is refused: no news article is that
   large, and reading it whole would stall the run. JSONL files are streamed and exempt.
 * **Repeated text** (``remove_repeated_text``): see that function for the rule.
+* **Trailing headlines** (``strip_trailing_headlines``): related-story links pasted after
+  an article are cut; see that function for the rule and its limits.
 * **Identical sources** (same text after clean-up) are merged, keeping the first.
 """
 
@@ -279,6 +281,63 @@ def _rebuild(text: str, spans: tuple[tuple[int, int], ...], drop: list[bool]) ->
     return new_text, len(text) - len(new_text)
 
 
+# ---------------------------------------------------------------------- trailing headlines
+
+#: A trailing line longer than this (in words) is article text, even without a full stop.
+MAX_HEADLINE_WORDS = 18
+_SENTENCE_END = re.compile(r"""[.!?…:;,"'”’)\]]\s*$""")
+#: A line ending on one of these was cut mid-sentence (truncated article), not a headline.
+_DANGLING = frozenset(
+    """a an the of to in on at for by with from and or but that which who as is are was were
+    be has have had will would could should may might can their his her its our your this""".split()  # noqa: SIM905
+)
+_LINE_WORD = re.compile(r"[\w'’-]+")
+
+
+def _is_headline_line(line: str) -> bool:
+    words = _LINE_WORD.findall(line)
+    return (
+        0 < len(words) <= MAX_HEADLINE_WORDS
+        and (line[:1].isupper() or line[:1].isdigit())
+        and not _SENTENCE_END.search(line)
+        and words[-1].lower() not in _DANGLING
+    )
+
+
+def strip_trailing_headlines(text: str) -> tuple[str, list[str]]:
+    """Cut related-story headlines left at the end of an article; return text and cut lines.
+
+    Rule: walking up from the last line, each non-empty line that looks like a headline
+    is cut: at most ``MAX_HEADLINE_WORDS`` words, starting with a capital or a digit, not
+    ending in sentence or quote punctuation (``. ! ? : ; , " ) …``) and not ending on a
+    function word ("... said the", a truncated sentence). The cut happens only when the
+    line just above the cut block ends a sentence, so a truncated article ("... officials
+    said they would") keeps its last line, and never when nothing with a full stop would
+    remain (a text made only of headlines is all content).
+
+    Limits: a headline that ends with "?" or "!" stays; a genuine short last line without
+    punctuation (a sign-off such as "Reporting by Jane Doe") is cut too, which costs
+    nothing to a summary; furniture in the middle of an article is left alone.
+    """
+    lines = text.split("\n")
+    index = len(lines)
+    cut: list[str] = []
+    while index > 0:
+        line = lines[index - 1].strip()
+        if line and not _is_headline_line(line):
+            break
+        if line:
+            cut.append(line)
+        index -= 1
+    if not cut:
+        return text, []
+    kept = "\n".join(lines[:index]).rstrip()
+    last = kept.rsplit("\n", 1)[-1].strip()
+    if not kept or not re.search(r"""[.!?…]["'”’)\]]?$""", last):
+        return text, []
+    return kept, cut[::-1]
+
+
 # ------------------------------------------------------------------------------ Source
 
 
@@ -291,11 +350,12 @@ def _clean_title(title: str | None) -> str | None:
 
 def _build_source(
     id: str, text: str, *, title: str | None, url: str | None, origin: str | None
-) -> tuple[Source, int]:
+) -> tuple[Source, int, list[str]]:
     normalized = normalize_text(text)
     if not normalized:
         raise BadInputError(origin or id, "is empty")
     deduplicated, removed = remove_repeated_text(normalized)
+    deduplicated, headlines = strip_trailing_headlines(deduplicated)
     source = Source(
         id=id,
         text=deduplicated,
@@ -304,7 +364,14 @@ def _build_source(
         origin=origin,
         sentences=split_sentences(deduplicated),
     )
-    return source, removed
+    return source, removed, headlines
+
+
+def _headline_warning(origin: str, headlines: list[str]) -> str:
+    shown = "; ".join(f'"{h if len(h) <= 80 else h[:77] + "..."}"' for h in headlines[:3])
+    more = f" and {len(headlines) - 3} more" if len(headlines) > 3 else ""
+    count = f"{len(headlines)} trailing headline{'s' if len(headlines) > 1 else ''}"
+    return f"{origin}: removed {count} (related-story links): {shown}{more}"
 
 
 def make_source(
@@ -315,7 +382,7 @@ def make_source(
     url: str | None = None,
     origin: str | None = None,
 ) -> Source:
-    """Build a ``Source``: normalise, drop repeated text, split sentences.
+    """Build a ``Source``: normalise, drop repeated text and trailing headlines, split sentences.
 
     Empty or whitespace-only text is a ``BadInputError`` naming ``origin`` (or ``id``).
     """
@@ -639,11 +706,13 @@ def load_sources(
         if raw.source is not None:
             built.append(raw.source)
             continue
-        source, removed = _build_source(
+        source, removed, headlines = _build_source(
             source_id, raw.text, title=raw.title, url=raw.url, origin=raw.origin
         )
         if removed:
             warnings.append(f"{raw.origin}: removed {removed:,} characters of repeated text")
+        if headlines:
+            warnings.append(_headline_warning(str(raw.origin), headlines))
         built.append(source)
     return LoadedSources(sources=_merge_identical(built, warnings), warnings=warnings)
 
@@ -690,7 +759,7 @@ def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
         title = item.get("title")
         url = item.get("url")
         try:
-            source, removed = _build_source(
+            source, removed, headlines = _build_source(
                 source_id,
                 text,
                 title=title if isinstance(title, str) else None,
@@ -701,6 +770,8 @@ def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
             raise BadInputError(where, f"source {number} has no text") from exc
         if removed:
             warnings.append(f"{where} {source_id}: removed {removed:,} characters of repeated text")
+        if headlines:
+            warnings.append(_headline_warning(f"{where} {source_id}", headlines))
         sources.append(source)
     given_id = record.get("id")
     cluster_id = str(given_id) if given_id is not None and str(given_id) else f"line-{line_no}"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from summarizer.builtin import builtin_events
+from summarizer.builtin_figures import find_figures
 from summarizer.builtin_times import find_times
 from summarizer.events import Citation, SourceEvent
 from summarizer.schema import ActorKind
@@ -58,13 +59,71 @@ def test_every_citation_is_the_exact_slice(sunflower: Sunflower) -> None:
 def test_figures_carry_what_they_count(sunflower: Sunflower) -> None:
     _, events = sunflower
     first = {(f.value, f.what) for f in events[0].figures}
-    assert (245.0, "people") in first
-    assert (123.0, "children") in first
+    # The counted noun keeps its governing event word: "the arrest of 245 people".
+    assert (245.0, "arrest of people") in first
+    assert (123.0, "rescues of children") in first
     assert (70.0, "girls") in first
-    assert (23.0, "of the suspects") in first  # a part, not a total
+    assert (23.0, "of the suspects arrested") in first  # a part, not a total
     second = {(f.value, f.what) for f in events[1].figures}
-    assert (245.0, "suspects") in second
-    assert (123.0, "victims of child exploitation") in second
+    assert (245.0, "arrest of suspects") in second
+    assert (123.0, "victims of child exploitation identified") in second
+    assert (110.0, "of the victims lived in the United States") in second
+
+
+def test_age_bounds_are_not_counts(sunflower: Sunflower) -> None:
+    _, events = sunflower
+    first = {(f.value, f.what): f for f in events[0].figures}
+    second = {(f.value, f.what): f for f in events[1].figures}
+    assert (45.0, "were under 12 years old") in first
+    assert (5.0, "were under age 3") in second
+    assert (9.0, "were between the ages of 4 and 6") in second
+    # The 12, 3, 4 and 6 only bound those counts: none is a figure of its own.
+    assert not any(f.value == 12.0 for f in events[0].figures)
+    assert not any(f.value in (3.0, 4.0) and "age" in f.citation.quote for f in events[1].figures)
+    assert not any(f.what in ("and", "years old") for e in events for f in e.figures)
+    girl = first[(11.0, "age of girl")]
+    assert girl.unit == "years" and girl.citation.quote == "11-year-old girl"
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "what", "quote"),
+    [
+        (
+            "Police said 12 people were killed on Monday.",
+            12,
+            "people killed",
+            "12 people were killed",
+        ),
+        (
+            "The storm caused the deaths of 40 villagers.",
+            40,
+            "deaths of villagers",
+            "deaths of 40 villagers",
+        ),
+        ("Rescuers freed 7 miners on Friday.", 7, "miners freed", "freed 7 miners"),
+        (
+            "Of the 30 passengers, 12 survived the crash.",
+            12,
+            "of the passengers survived the crash",
+            "Of the 30 passengers, 12 survived the crash",
+        ),
+        ("A total of 40 people attended.", 40, "people attended", "40 people attended"),
+        (
+            "The 17 workers aged 18 to 25 were hired.",
+            17,
+            "workers aged 18 to 25 hired",
+            "17 workers aged 18 to 25 were hired",
+        ),
+    ],
+)
+def test_figure_what_keeps_its_governing_context(
+    text: str, value: float, what: str, quote: str
+) -> None:
+    figures = find_figures(make_source("x", text))
+    match = next(f for f in figures if f.value == value)
+    assert (match.what, match.citation.quote) == (what, quote)
+    # Range ends ("aged 18 to 25") bound the count; they are not counts themselves.
+    assert not any(f.value in (18, 25) for f in figures)
 
 
 def test_word_numbers_and_non_figures(sunflower: Sunflower) -> None:

@@ -23,6 +23,7 @@ from summarizer.sources import (
     normalize_text,
     remove_repeated_text,
     split_sentences,
+    strip_trailing_headlines,
 )
 
 SUNFLOWER = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
@@ -312,7 +313,9 @@ def test_sunflower_fixture_folder() -> None:
     assert [s.id for s in loaded.sources] == ["S1", "S2"]
     assert loaded.sources[0].text.count("245 people") == 1
     assert any("repeated text" in warning for warning in loaded.warnings)
-    assert not any("source-2" in warning for warning in loaded.warnings)
+    # source-2 has no repeated text; its only notice is the cut related-story headlines.
+    source_2 = [warning for warning in loaded.warnings if "source-2" in warning]
+    assert len(source_2) == 1 and "trailing headlines" in source_2[0]
     for source in loaded.sources:
         assert all(source.text[s:e].strip() == source.text[s:e] for s, e in source.sentences)
 
@@ -484,3 +487,54 @@ def test_sources_are_frozen_models() -> None:
 def test_duplicate_given_ids_are_refused() -> None:
     with pytest.raises(BadInputError, match="source id X"):
         load_sources([make_source("X", "One."), make_source("X", "Two.")])
+
+
+# -------------------------------------------------------------- strip_trailing_headlines
+
+
+def test_sunflower_related_story_headlines_are_cut_and_reported() -> None:
+    loaded = load_sources([SUNFLOWER / "source-2.txt"])
+    (source,) = loaded.sources
+    assert "18 rescued in child pornography raids" not in source.text
+    assert "Mexican brothers" not in source.text
+    assert source.text.endswith("to locate the girl.")
+    assert any("removed 2 trailing headlines" in w and "source-2.txt" in w for w in loaded.warnings)
+    assert all(source.text[s:e] for s, e in source.sentences)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        # Only headline-like lines: they are the content, nothing is cut.
+        "Storm hits coast\nThousands without power",
+        # A truncated last paragraph ends on a function word: not a headline.
+        "The mayor spoke on Monday.\nOfficials said they would",
+        # The line above the block does not end a sentence: the article was cut short.
+        "The mayor spoke on Monday and\nStorm hits coast",
+        # Real last lines end in sentence or quote punctuation.
+        'The mayor spoke.\n"We will rebuild," she said.',
+        "The mayor spoke.\nWhat happens next?",
+        # A long unpunctuated last line is article text, not a headline.
+        "The mayor spoke.\n" + " ".join(["Word"] * 25),
+    ],
+)
+def test_text_that_is_not_trailing_furniture_is_kept(text: str) -> None:
+    assert strip_trailing_headlines(text) == (text, [])
+
+
+def test_several_trailing_headlines_are_cut_in_order() -> None:
+    text = "Police arrested 5 people.\n\nRead More\n3 dead in crash, police say\n"
+    assert strip_trailing_headlines(text) == (
+        "Police arrested 5 people.",
+        ["Read More", "3 dead in crash, police say"],
+    )
+
+
+def test_cluster_lines_report_cut_headlines(tmp_path: Path) -> None:
+    record = {"id": "c1", "sources": [{"id": "a", "text": "Police arrested 5 people.\nNext Story"}]}
+    path = tmp_path / "clusters.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (line,) = list(iter_clusters(path))
+    assert line.cluster is not None
+    assert line.cluster.sources[0].text == "Police arrested 5 people."
+    assert any("trailing headline" in w for w in line.cluster.warnings)
