@@ -249,6 +249,33 @@ def extraction_responder(request: FakeRequest) -> Action:
     return Reply(extraction_for(request.article))
 
 
+_ITEM_FACT = re.compile(r"^(F\d+) \[[^\]]*\] (.+)$", re.M)
+_SENTENCE_RANGE = re.compile(r"(\d+) to (\d+) sentences")
+
+
+def summary_for(request: FakeRequest) -> dict[str, Any]:
+    """A valid SummaryDraft for a writer request: one sentence per listed fact, citing it.
+
+    Each sentence is the fact's own statement, so every number it holds is in the cited
+    fact's evidence whenever the fact itself is backed.
+    """
+    facts = _ITEM_FACT.findall(request.user_text)
+    system = " ".join(
+        _content_text(m.get("content")) for m in request.messages if m.get("role") == "system"
+    )
+    limits = _SENTENCE_RANGE.search(system)
+    most = int(limits.group(2)) if limits else 10
+    sentences = [{"text": text, "fact_ids": [fact_id]} for fact_id, text in facts[:most]]
+    return {"headline": facts[0][1] if facts else "Summary", "sentences": sentences}
+
+
+def pipeline_responder(request: FakeRequest) -> Action:
+    """Answers both LLM rounds of a run: extraction requests and writer requests."""
+    if request.article_id is None and request.user_text.lstrip().startswith("Items:"):
+        return Reply(summary_for(request))
+    return extraction_responder(request)
+
+
 def ungrounded_responder(request: FakeRequest) -> Action:
     """Always answers with evidence that is not in the source (re-asks included)."""
     return Reply(ungrounded_extraction(request.article))
