@@ -167,6 +167,7 @@ def assemble_result(
         usage=usage if usage is not None else merged.usage + written.usage,
         warnings=list(dict.fromkeys(run_warnings)),
         failures=list(failures),
+        diagnostics={event.source_id: event.diagnostics for event in events},
         versions=Versions(
             package=package_version(),
             prompts=prompts,

@@ -18,10 +18,19 @@ blends claims, so the rules lean towards not merging):
   when their descriptions are nearly the same (Jaccard >= ``CONFLICT_JACCARD``), carry the
   same numbers inside them ("under 3" is not "under 12"), come from different sources, and
   have compatible units: "suspects arrested abroad: 23" and "children who reached majority:
-  23" share nothing and stay apart.
+  23" share nothing and stay apart. A second pass joins figures that the first left
+  apart when their value is distinctive (``distinctive_value``: >= 20 with two
+  significant digits, or a fraction; never a year) and, for that value, each source has
+  exactly one figure: "children rescued: 123" and "victims identified: 123" become one
+  agreed figure flagged ``wording_differs``. A source with two figures of that value,
+  partial counts, approximations, measures and conflicts never join this way.
 * **Facts** merge when they state the same numbers and their normalised words are close
   (rapidfuzz ``token_sort_ratio`` >= ``FACT_SIMILARITY``, a symmetric measure, so a short
-  statement is not swallowed by a longer one that merely contains its words).
+  statement is not swallowed by a longer one that merely contains its words). Facts from
+  different sources stating the same distinctive numbers, and no others, need less:
+  Jaccard of content stems >= ``FACT_SHARED_NUMBER_JACCARD`` with at least
+  ``FACT_SHARED_NUMBER_WORDS`` shared stems ("led to 245 arrests" / "resulted in the
+  arrest of 245 suspects" merge; "rescued 123 children" / "identified 123 victims" do not).
 * **Actors and places** merge across name variants: one name's words contained in the
   other's with the same last word ("Morton" / "John Morton" / "ICE Director John Morton"),
   or an acronym matching the other's initials ("ICE" / "Immigration and Customs
@@ -68,6 +77,14 @@ FACT_SIMILARITY = 80.0
 QUOTE_SIMILARITY = 90.0
 #: Below this Jaccard two sources' wordings of an agreed figure are flagged as differing.
 SAME_WORDING_JACCARD = 0.6
+#: With the same distinctive numbers, facts from different sources merge at or above this
+#: Jaccard of their content stems (numbers excluded) ...
+FACT_SHARED_NUMBER_JACCARD = 0.5
+#: ... sharing at least this many content stems besides the numbers.
+FACT_SHARED_NUMBER_WORDS = 3
+#: Smallest integer that can be distinctive enough to match figures or facts on value alone.
+DISTINCTIVE_MIN = 20
+_YEAR_LIKE = (1000, 2100)
 
 _WORD = re.compile(r"[A-Za-z]+(?:\.[A-Za-z])*\.?|\d+(?:[.,]\d+)*")
 _STOPWORD_TEXT = """a an the of in on at to for from by with and or as is are was were be been being
@@ -212,6 +229,8 @@ class _FigureItem:
 @dataclass
 class _FigureGroup:
     items: list[_FigureItem] = field(default_factory=list)
+    #: Joined by the value-only pass: the descriptions never matched, so the wording differs.
+    by_value: bool = False
 
     def values(self) -> list[float]:
         out: list[float] = []
@@ -278,7 +297,100 @@ def _group_figures(items: Sequence[_FigureItem]) -> list[_FigureGroup]:
             groups[best].items.append(item)
         else:
             groups.append(_FigureGroup([item]))
-    return groups
+    return _join_on_distinctive_values(groups)
+
+
+def distinctive_value(value: float, written: str | None = None) -> bool:
+    """Whether a value is unlikely to be shared by chance by two counts in one news cluster.
+
+    Distinctive: a non-integer (12.5, 3.7), or an integer >= ``DISTINCTIVE_MIN`` with at
+    least two significant digits (23, 45, 123, 245, 1,655). Not distinctive: small integers
+    (1 to 19: ages, days, "five of the victims" collide all the time), round numbers with
+    one significant digit (20, 50, 100, 3,000, the figures reporters round to), and
+    year-like integers: 1000 to 2100 unless ``written`` (how the text writes the number)
+    has a thousands separator, which years never have ("1,655" arrests, "1390" CE).
+    """
+    magnitude = abs(value)
+    if not math.isclose(magnitude, round(magnitude), rel_tol=0.0, abs_tol=1e-9):
+        return True
+    number = round(magnitude)
+    if number < DISTINCTIVE_MIN:
+        return False
+    if _YEAR_LIKE[0] <= number <= _YEAR_LIKE[1] and (written is None or "," not in written):
+        return False
+    return len(str(number).rstrip("0")) >= 2
+
+
+def _written_as(value: float, text: str) -> str | None:
+    """How ``text`` writes ``value`` ("1,655"), or None when it does not."""
+    for mention in find_numbers(text):
+        if _same_value(mention.value, value):
+            return mention.text.strip()
+    return None
+
+
+def _value_joinable(item: _FigureItem) -> bool:
+    """Whether a figure may join another on its value alone (``_join_on_distinctive_values``)."""
+    value = item.figure.value
+    return (
+        distinctive_value(value, _written_as(value, item.figure.citation.quote))
+        and not item.partitive
+        and not item.figure.approximate
+        and not (item.desc & _MEASURE_STEMS)
+    )
+
+
+def _join_on_distinctive_values(groups: list[_FigureGroup]) -> list[_FigureGroup]:
+    """Second pass: one distinctive value, one figure per source, worded differently → one.
+
+    The first pass matches on what is counted; models label the same count freely
+    ("children rescued" / "victims identified"), so two sources giving the same
+    distinctive value (``distinctive_value``) are taken to report one figure when, for
+    that value, every source involved has exactly one figure group (a source with two
+    figures of that value makes it ambiguous, and nothing joins). Figures that are parts
+    ("23 of the suspects", "all but 23"), approximate ("about 250"), measures (ages,
+    durations, money, percentages: ``_MEASURE_STEMS``), in conflict, or that carry
+    different numbers in their descriptions or different units never join this way. The
+    joined figure keeps every wording and is flagged ``wording_differs``: an agreed
+    value, not an agreed description.
+    """
+    by_value: dict[float, list[int]] = {}
+    for index, group in enumerate(groups):
+        for value in group.values():
+            by_value.setdefault(round(value, 9), []).append(index)
+    absorbed: dict[int, int] = {}  # group index → index of the group it joins
+    for indexes in by_value.values():
+        if len(indexes) < 2:
+            continue
+        members = [groups[i] for i in indexes]
+        sources = [s for g in members for s in dict.fromkeys(i.source_id for i in g.items)]
+        if len(sources) != len(set(sources)):
+            continue  # some source has this value twice: ambiguous
+        if any(len(g.values()) > 1 or not all(map(_value_joinable, g.items)) for g in members):
+            continue
+        first = members[0].items[0]
+        if any(
+            item.unit != first.unit or item.numbers_in_desc != first.numbers_in_desc
+            for g in members
+            for item in g.items
+        ):
+            continue
+        for index in indexes[1:]:
+            absorbed[index] = indexes[0]
+    if not absorbed:
+        return groups
+    out: list[_FigureGroup] = []
+    for index, group in enumerate(groups):
+        if index in absorbed:
+            continue
+        joined = [j for j, target in absorbed.items() if target == index]
+        if joined:
+            items = list(group.items)
+            for j in sorted(joined):
+                items.extend(groups[j].items)
+            group = _FigureGroup(items, by_value=True)
+        out.append(group)
+    return out
 
 
 def _merge_figures(
@@ -320,9 +432,8 @@ def _merge_figures(
                     approximate=all(r.approximate for r in reports),
                     status=status,
                     conflict_id=conflict_id,
-                    wording_differs=any(
-                        _jaccard(descs[0], d) < SAME_WORDING_JACCARD for d in descs[1:]
-                    ),
+                    wording_differs=group.by_value
+                    or any(_jaccard(descs[0], d) < SAME_WORDING_JACCARD for d in descs[1:]),
                     reports=reports,
                     source_ids=source_ids,
                 )
@@ -353,9 +464,49 @@ class _FactCluster:
     score: float
     citations: list[Citation] = field(default_factory=list)
 
+    @property
+    def stems(self) -> frozenset[str]:
+        return frozenset(self.words.split())
+
 
 def _fact_numbers(text: str) -> tuple[float, ...]:
     return tuple(sorted(round(m.value, 6) for m in find_numbers(text)))
+
+
+def _has_distinctive_number(text: str) -> bool:
+    return any(distinctive_value(m.value, m.text.strip()) for m in find_numbers(text))
+
+
+def _number_backed_match(
+    clusters: Sequence[_FactCluster], statement: str, words: str, source_id: str
+) -> _FactCluster | None:
+    """The cluster a fact joins on shared distinctive numbers and a lower word bar, if any.
+
+    Two sources stating the same distinctive numbers (``distinctive_value``: "245", not
+    "5" or "2012") and no number the other lacks are likely telling the same thing in
+    their own words ("led to 245 arrests" / "resulted in the arrest of 245 suspects"),
+    so the bar drops from ``FACT_SIMILARITY`` to a Jaccard of content stems (numbers
+    excluded) >= ``FACT_SHARED_NUMBER_JACCARD`` with at least ``FACT_SHARED_NUMBER_WORDS``
+    stems in common: a number alone never merges "rescued 123 children" with "identified
+    123 victims". Only facts from different sources join this way, so one source's two
+    distinct claims are never folded into one.
+    """
+    if not _has_distinctive_number(statement):
+        return None
+    numbers = _fact_numbers(statement)
+    stems = frozenset(words.split())
+    target, best = None, FACT_SHARED_NUMBER_JACCARD
+    for cluster in clusters:
+        if set(cluster.numbers) != set(numbers):
+            continue
+        if any(c.source_id == source_id for c in cluster.citations):
+            continue
+        if len(cluster.stems & stems) < FACT_SHARED_NUMBER_WORDS:
+            continue
+        similarity = _jaccard(cluster.stems, stems)
+        if similarity > best or (target is None and similarity == best):
+            target, best = cluster, similarity
+    return target
 
 
 def _merge_facts(events: Sequence[SourceEvent], order: dict[str, int]) -> list[MergedFact]:
@@ -375,6 +526,8 @@ def _merge_facts(events: Sequence[SourceEvent], order: dict[str, int]) -> list[M
                     target, best = cluster, similarity
                     if similarity == 100.0:
                         break
+            if target is None:
+                target = _number_backed_match(clusters, fact.statement, words, event.source_id)
             if target is None:
                 target = _FactCluster(fact.statement, words, numbers, position, fact.score)
                 clusters.append(target)

@@ -19,7 +19,7 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from summarizer.events import Citation, SourceFailure, Usage
+from summarizer.events import Citation, ExtractionDiagnostics, SourceFailure, Usage
 from summarizer.schema import ActorKind, EventType
 
 
@@ -210,6 +210,9 @@ class SummaryResult(BaseModel):
     usage: Usage = Usage()
     warnings: list[str] = []
     failures: list[SourceFailure] = []
+    #: Per source: attempts, chunks, items aligned per status, and items dropped because
+    #: their evidence never aligned (counted, never kept).
+    diagnostics: dict[str, ExtractionDiagnostics] = {}
     versions: Versions
     status: Literal["complete", "partial"] = "complete"
 

@@ -25,7 +25,7 @@ from summarizer.events import (
     SourceEvent,
 )
 from summarizer.grounding import align
-from summarizer.merge import merge_events, stem
+from summarizer.merge import distinctive_value, merge_events, stem
 from summarizer.results import FigureStatus, MergedEvent, MergedFigure
 from summarizer.schema import ActorKind, EventType
 from summarizer.sources import Source
@@ -464,3 +464,238 @@ def test_merge_is_byte_identical_and_independent_of_event_order() -> None:
 )
 def test_stem_folds_inflections(words: tuple[str, ...], expected: str) -> None:
     assert {stem(w) for w in words} == {expected}
+
+
+def test_builtin_figures_agree_on_shared_event_words_and_keep_differing_ones() -> None:
+    """End to end from the built-in extractor: "arrest of 245 people" and "arrest of 245
+    suspects" are one agreed figure; "rescues of 123 children" and "identified 123 victims"
+    agree on the value but stay flagged as worded differently; partial counts never
+    become rival totals."""
+    from summarizer.builtin import builtin_events
+    from summarizer.sources import make_source
+
+    sources = [
+        make_source(f"S{n}", (FIXTURES / f"source-{n}.txt").read_text(encoding="utf-8"))
+        for n in (1, 2)
+    ]
+    merged = merge_events(builtin_events(sources), sources)
+    (arrests,) = _figures_with_value(merged, 245)
+    assert arrests.status is FigureStatus.AGREED and arrests.source_ids == ["S1", "S2"]
+    assert all("arrest" in r.what for r in arrests.reports)
+    (children,) = _figures_with_value(merged, 123)
+    assert children.status is FigureStatus.AGREED and children.wording_differs
+    assert {r.what for r in children.reports} >= {
+        "rescues of children",
+        "victims of child exploitation identified",
+    }
+    (abroad,) = [f for f in _figures_with_value(merged, 23) if "suspects" in f.what]
+    assert abroad.status is FigureStatus.AGREED
+    assert not merged.conflicts
+    assert not any(
+        f.value in (3, 4, 12)
+        and f.status is not FigureStatus.AGREED
+        and "age" in f.reports[0].citation.quote
+        for f in merged.figures
+    )
+
+
+# ------------------------------------------------ value-only figure pass, number-backed facts
+
+
+def _authored_sunflower_merged() -> MergedEvent:
+    """The hand-authored LLM-style extractions of both sources, grounded, then merged."""
+    import json
+
+    from summarizer.extract import ground_extraction
+    from summarizer.schema import EventExtraction
+    from summarizer.sources import make_source
+
+    authored = json.loads((FIXTURES.parent / "llm" / "authored-extractions.json").read_text())
+    sources = [
+        make_source(f"S{n}", (FIXTURES / f"source-{n}.txt").read_text(encoding="utf-8"))
+        for n in (1, 2)
+    ]
+    events = []
+    for source in sources:
+        data = {k: v for k, v in authored[source.id].items() if not k.startswith("_")}
+        extraction = EventExtraction.model_validate(data)
+        grounded = ground_extraction(extraction, source)
+        events.append(
+            SourceEvent(
+                source_id=source.id,
+                headline=extraction.headline,
+                event_type=extraction.event_type,
+                extractor="authored",
+                **grounded.items,
+            )
+        )
+    return merge_events(events, sources)
+
+
+def test_llm_labels_sharing_no_words_still_agree_on_a_distinctive_value() -> None:
+    """Figures "children rescued: 123" and "victims identified: 123" share no word; the value is
+    distinctive and each source has one figure of it, so it is one figure citing both,
+    flagged as worded differently rather than blended."""
+    merged = _authored_sunflower_merged()
+    (children,) = _figures_with_value(merged, 123)
+    assert children.status is FigureStatus.AGREED
+    assert children.source_ids == ["S1", "S2"]
+    assert children.wording_differs
+    assert [r.what for r in children.reports] == ["children rescued", "victims identified"]
+    (arrests,) = _figures_with_value(merged, 245)
+    assert arrests.status is FigureStatus.AGREED and arrests.source_ids == ["S1", "S2"]
+    (removed,) = _figures_with_value(merged, 44)
+    assert removed.status is FigureStatus.SINGLE
+    assert not merged.conflicts
+
+
+def test_llm_facts_with_the_same_distinctive_number_merge_but_different_claims_do_not() -> None:
+    merged = _authored_sunflower_merged()
+    arrests = [f for f in merged.facts if "245" in f.statement]
+    assert len(arrests) == 1
+    assert arrests[0].source_ids == ["S1", "S2"]
+    assert {c.source_id for c in arrests[0].citations} == {"S1", "S2"}
+    # "rescued 123 children" and "identified 123 victims and removed 44": two claims.
+    children = [f for f in merged.facts if "123" in f.statement]
+    assert len(children) == 2
+    assert all(f.single for f in children)
+
+
+def _event(source: Source, figures: list[tuple[str, float, str]], **kw: Any) -> SourceEvent:
+    return SourceEvent(
+        source_id=source.id,
+        headline="h",
+        extractor="x",
+        figures=[_figure(source, what, value, evidence) for what, value, evidence in figures],
+        **kw,
+    )
+
+
+def test_value_only_join_cites_every_source_and_is_order_independent() -> None:
+    s1 = Source(id="a", text="Officials said 304 ballots were counted.")
+    s2 = Source(id="b", text="In fact he won 304 in the end.")
+    s3 = Source(id="c", text="He took 304 electoral votes.")
+    events = [
+        _event(s1, [("ballots counted", 304, "304 ballots were counted")]),
+        _event(s2, [("won", 304, "he won 304")]),
+        _event(s3, [("electoral votes", 304, "304 electoral votes")]),
+    ]
+    sources = [s1, s2, s3]
+    merged = merge_events(events, sources)
+    (figure,) = merged.figures
+    assert figure.status is FigureStatus.AGREED and figure.wording_differs
+    assert figure.source_ids == ["a", "b", "c"]
+    first = merged.model_dump_json()
+    assert merge_events(list(reversed(events)), sources).model_dump_json() == first
+
+
+def test_value_only_join_refuses_ambiguous_sources() -> None:
+    """A source with two figures of the value could mean either: nothing joins."""
+    s1 = Source(id="a", text="Police arrested 123 men. Doctors treated 123 patients.")
+    s2 = Source(id="b", text="Rescuers found 123 survivors.")
+    merged = merge_events(
+        [
+            _event(
+                s1,
+                [
+                    ("men arrested", 123, "Police arrested 123 men"),
+                    ("patients treated", 123, "Doctors treated 123 patients"),
+                ],
+            ),
+            _event(s2, [("survivors found", 123, "Rescuers found 123 survivors")]),
+        ],
+        [s1, s2],
+    )
+    assert [f.status for f in merged.figures] == [FigureStatus.SINGLE] * 3
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # small, round and year-like values collide by chance
+        (("boats seized", 12, "seized 12 boats"), ("officers hurt", 12, "12 officers hurt")),
+        (("homes destroyed", 100, "100 homes destroyed"), ("troops sent", 100, "100 troops")),
+        (("founded", 1998, "founded in 1998"), ("members", 1998, "1998 members")),
+        # a part of something is never matched on its value alone
+        (
+            ("suspects abroad", 23, "23 of the suspects were abroad"),
+            ("children grown up", 23, "23 children grew up"),
+        ),
+        # ages and durations carry no evidence that they count the same thing
+        (("age of suspect", 34, "a suspect aged 34"), ("days in custody", 34, "34 days")),
+    ],
+)
+def test_value_only_join_needs_a_distinctive_count(
+    first: tuple[str, float, str], second: tuple[str, float, str]
+) -> None:
+    s1 = Source(id="a", text=f"We know that {first[2]}.")
+    s2 = Source(id="b", text=f"They said {second[2]}.")
+    merged = merge_events([_event(s1, [first]), _event(s2, [second])], [s1, s2])
+    assert [f.status for f in merged.figures] == [FigureStatus.SINGLE] * 2
+    assert not merged.conflicts
+
+
+def test_value_only_join_keeps_conflicts_apart() -> None:
+    """A figure already in a conflict is matched; a stray same value does not join it."""
+    s1 = Source(id="a", text="The quake killed 245 people.")
+    s2 = Source(id="b", text="The quake killed 312 people.")
+    s3 = Source(id="c", text="It destroyed 312 homes.")
+    merged = merge_events(
+        [
+            _event(s1, [("people killed", 245, "killed 245 people")]),
+            _event(s2, [("people killed", 312, "killed 312 people")]),
+            _event(s3, [("homes destroyed", 312, "destroyed 312 homes")]),
+        ],
+        [s1, s2, s3],
+    )
+    assert len(merged.conflicts) == 1
+    homes = next(f for f in merged.figures if f.what == "homes destroyed")
+    assert homes.status is FigureStatus.SINGLE and homes.source_ids == ["c"]
+
+
+@pytest.mark.parametrize(
+    ("value", "written", "expected"),
+    [
+        (123, None, True),
+        (23, None, True),
+        (1655, "1,655", True),
+        (12.5, None, True),
+        (19, None, False),
+        (100, None, False),
+        (3000, "3,000", False),
+        (2012, "2012", False),
+        (1390, "1390", False),
+        (2012, None, False),
+    ],
+)
+def test_distinctive_value_rule(value: float, written: str | None, expected: bool) -> None:
+    assert distinctive_value(value, written) is expected
+
+
+def _fact_event(source: Source, statements: list[tuple[str, str]]) -> SourceEvent:
+    return SourceEvent(
+        source_id=source.id,
+        headline="h",
+        extractor="x",
+        facts=[_fact(source, statement, evidence, 0.5) for statement, evidence in statements],
+    )
+
+
+def test_number_backed_fact_merge_needs_shared_words_and_other_sources() -> None:
+    court = "A New Jersey court approved a $325,000 settlement between the cheerleaders and "
+    court += "the Jets on Wednesday."
+    fees = "The Jets paid $325,000 in legal fees."
+    scored = "The Jets cheerleaders scored a $325,000 settlement from Gang Green on Wednesday "
+    scored += "in a New Jersey court."
+    s1 = Source(id="a", text=f"{court} {fees}")
+    s2 = Source(id="b", text=scored)
+    s3 = Source(id="c", text=f"{court} {scored}")
+    merged = merge_events(
+        [_fact_event(s1, [(court, court), (fees, fees)]), _fact_event(s2, [(scored, scored)])],
+        [s1, s2],
+    )
+    by_sources = {tuple(f.source_ids): f.statement for f in merged.facts}
+    assert by_sources == {("a", "b"): court, ("a",): fees}
+    # Within one source the lower bar does not apply: two statements stay two facts.
+    alone = merge_events([_fact_event(s3, [(court, court), (scored, scored)])], [s3])
+    assert [f.statement for f in alone.facts] == [court, scored]

@@ -1,0 +1,93 @@
+"""A failing source is named with its reason and the rest is summarised (guarantee 3).
+
+Drives the real CLI, in a subprocess, against the fake OpenAI-compatible server on
+127.0.0.1, and checks the documented exit codes: 1 partial, 3 nothing produced.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from summarizer import summarize
+from summarizer.testing.fake_openai import (
+    Action,
+    FakeOpenAI,
+    FakeRequest,
+    Status,
+    pipeline_responder,
+)
+
+CLUSTER = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
+
+
+def refuse(source_ids: set[str]) -> object:
+    def responder(request: FakeRequest) -> Action:
+        if request.article_id in source_ids:
+            return Status(
+                400,
+                "This model's maximum context length is exceeded",
+                error_type="invalid_request_error",
+            )
+        return pipeline_responder(request)
+
+    return responder
+
+
+@pytest.fixture
+def server() -> Iterator[FakeOpenAI]:
+    with FakeOpenAI(pipeline_responder) as fake:
+        yield fake
+
+
+def cli(server: FakeOpenAI, tmp_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "summarizer",
+            "summarize",
+            str(CLUSTER),
+            "-m",
+            "fake-model",
+            "--base-url",
+            server.base_url,
+            "--no-cache",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+        env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+    )
+
+
+def test_library_reports_the_failed_source_and_summarises_the_rest(server: FakeOpenAI) -> None:
+    server.responder = refuse({"S2"})  # type: ignore[assignment]
+    result = summarize([CLUSTER], model="fake-model", base_url=server.base_url, cache=False)
+    assert result.status == "partial"
+    assert [failure.source_id for failure in result.failures] == ["S2"]
+    assert "maximum context length" in result.failures[0].reason
+    assert {c.source_id for s in result.sentences for c in s.citations} == {"S1"}
+
+
+def test_cli_exit_codes_partial_and_nothing(server: FakeOpenAI, tmp_path: Path) -> None:
+    server.responder = refuse({"S2"})  # type: ignore[assignment]
+    partial = cli(server, tmp_path)
+    assert partial.returncode == 1, partial.stderr
+    assert "source S2 failed" in partial.stderr
+    assert '"status": "partial"' in partial.stdout
+
+    server.responder = refuse({"S1", "S2"})  # type: ignore[assignment]
+    nothing = cli(server, tmp_path)
+    assert nothing.returncode == 3
+    assert nothing.stdout == ""
+    assert "Traceback" not in nothing.stderr
+    assert len(nothing.stderr.strip().splitlines()) == 1
+    assert "S1" in nothing.stderr and "S2" in nothing.stderr
