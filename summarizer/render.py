@@ -55,6 +55,13 @@ def _flat(text: str) -> str:
     return " ".join(text.split())
 
 
+def _status_label(figure: MergedFigure) -> str:
+    """'agreed' would hide that sources describe the same number as different things."""
+    if figure.wording_differs:
+        return f"{figure.status.value}, wording differs"
+    return figure.status.value
+
+
 def _value(figure: MergedFigure) -> str:
     value = figure.value
     text = f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
@@ -118,7 +125,7 @@ def to_markdown(result: SummaryResult) -> str:
             what = " / ".join(dict.fromkeys(md_escape(r.what) for r in figure.reports))
             out.append(
                 f"| {what} | {md_escape(_value(figure))} | {', '.join(figure.source_ids)} "
-                f"| {figure.status.value} |"
+                f"| {_status_label(figure)} |"
             )
         out.append("")
 
@@ -298,7 +305,7 @@ def to_html(result: SummaryResult) -> str:
             parts.append(
                 f"<tr><td>{what}</td><td>{_e(_value(figure))}</td>"
                 f"<td>{_e(', '.join(figure.source_ids))}</td>"
-                f'<td><span class="badge {status}">{status}</span></td></tr>'
+                f'<td><span class="badge {status}">{_e(_status_label(figure))}</span></td></tr>'
             )
         parts.append("</table></section>")
 

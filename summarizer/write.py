@@ -93,8 +93,20 @@ def render_items(merged: MergedEvent) -> str:
     for figure in merged.figures:
         if figure.status == "conflict":
             continue
-        wordings = "; ".join(dict.fromkeys(r.what for r in figure.reports))
         unit = f" {figure.unit}" if figure.unit else ""
+        if figure.wording_differs:
+            # Same value, different claims: show each source's words so the writer keeps
+            # them apart ("123 rescued" vs "123 identified") instead of blending them.
+            lines.append(
+                f"{figure.id} {figure.status.value}, WORDING DIFFERS "
+                f"[{_sources(figure.source_ids)}]: {_value_text(figure)}{unit}"
+            )
+            for report in figure.reports:
+                lines.append(
+                    f'    [{report.source_id}] {report.what}: "{_clip(report.citation.quote)}"'
+                )
+            continue
+        wordings = "; ".join(dict.fromkeys(r.what for r in figure.reports))
         lines.append(
             f"{figure.id} {figure.status.value} [{_sources(figure.source_ids)}] "
             f"{wordings}: {_value_text(figure)}{unit}"
