@@ -18,16 +18,17 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, Field, ValidationInfo, field_validator, model_validator
+from pydantic import Field, ValidationInfo, field_validator, model_validator
 
 from summarizer.numbers import NumberMention, contains_number, find_numbers
 from summarizer.results import MergedEvent
+from summarizer.schema import Lean
 
 MIN_SENTENCES = 4
 MAX_SENTENCES = 10
 
 
-class DraftSentence(BaseModel):
+class DraftSentence(Lean):
     text: str = Field(description="one sentence of the summary")
     fact_ids: list[str] = Field(description="ids of the items this sentence states, e.g. F1")
 
@@ -38,7 +39,7 @@ class DraftSentence(BaseModel):
         return list(dict.fromkeys(i.strip().upper() for i in ids if i.strip()))
 
 
-class SummaryDraft(BaseModel):
+class SummaryDraft(Lean):
     headline: str = Field(description="one line, no citation ids")
     sentences: list[DraftSentence]
 
