@@ -168,6 +168,11 @@ def assemble_result(
         warnings=list(dict.fromkeys(run_warnings)),
         failures=list(failures),
         diagnostics={event.source_id: event.diagnostics for event in events},
+        usage_by_call={
+            **{f"extract {event.source_id}": event.usage for event in events},
+            **{f"extract {failure.source_id}": failure.usage for failure in failures},
+            "write": written.usage,
+        },
         versions=Versions(
             package=package_version(),
             prompts=prompts,

@@ -26,6 +26,9 @@ if TYPE_CHECKING:
     from summarizer.results import SummaryResult
 
 EXIT_OK, EXIT_PARTIAL, EXIT_BAD_INPUT, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+#: Same value as ``extract.DEFAULT_CHUNK_CHARS``; not imported from there, which would load
+#: pydantic and the schema before argument parsing.
+DEFAULT_CHUNK_CHARS = 12_000
 
 
 def _version() -> str:
@@ -65,6 +68,16 @@ def add_llm_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_chunk_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--chunk-chars",
+        type=int,
+        default=DEFAULT_CHUNK_CHARS,
+        help="split longer sources at sentence boundaries into chunks of this many "
+        f"characters, extracted in parallel (default {DEFAULT_CHUNK_CHARS:,})",
+    )
+
+
 def _add_output_options(parser: argparse.ArgumentParser, formats: Sequence[str]) -> None:
     parser.add_argument("-o", "--output", type=Path, help="write the result here, not stdout")
     if len(formats) > 1:
@@ -89,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summarize.add_argument("paths", nargs="+", metavar="PATH")
     add_llm_options(summarize)
+    _add_chunk_option(summarize)
     summarize.add_argument("--writer", choices=["llm", "extractive"])
     summarize.add_argument("--max-sentences", type=int, default=10)
     summarize.add_argument("--max-words", type=int, help="word budget of the extractive writer")
@@ -97,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     extract = commands.add_parser("extract", help="print the grounded per-source events as JSON")
     extract.add_argument("paths", nargs="+", metavar="PATH")
     add_llm_options(extract)
+    _add_chunk_option(extract)
     _add_output_options(extract, ["json"])
 
     render = commands.add_parser("render", help="render a saved result JSON as Markdown or HTML")
@@ -203,6 +218,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
                 writer=args.writer,
                 max_sentences=args.max_sentences,
                 max_words=args.max_words,
+                chunk_chars=args.chunk_chars,
                 progress=progress,
                 **llm_overrides(args),
             )
@@ -218,7 +234,11 @@ def cmd_summarize(args: argparse.Namespace) -> int:
 def cmd_extract(args: argparse.Namespace) -> int:
     from summarizer.pipeline import extract_async
 
-    report = asyncio.run(extract_async(args.paths, model=args.model, **llm_overrides(args)))
+    report = asyncio.run(
+        extract_async(
+            args.paths, model=args.model, chunk_chars=args.chunk_chars, **llm_overrides(args)
+        )
+    )
     for notice in report.warnings:
         _notice(args, notice)
     _write_output(args, report.model_dump_json(indent=2))

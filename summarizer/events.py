@@ -119,6 +119,8 @@ class SourceFailure(BaseModel):
     source_id: str
     stage: str
     reason: str
+    #: What the failed calls cost anyway (tokens of attempts that came back unusable).
+    usage: Usage = Usage()
 
 
 class ExtractionReport(BaseModel):

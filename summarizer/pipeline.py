@@ -88,7 +88,13 @@ async def extract_events(
         try:
             return await extract_source(source, llm, chunk_chars=options.chunk_chars)
         except LLMError as error:
-            return SourceFailure(source_id=source.id, stage="extract", reason=str(error))
+            spent = getattr(error, "usage", None)
+            return SourceFailure(
+                source_id=source.id,
+                stage="extract",
+                reason=str(error),
+                usage=spent if isinstance(spent, Usage) else Usage(),
+            )
         finally:
             done += 1
             if options.progress:
@@ -156,12 +162,15 @@ async def summarize_events(
     if writer == "llm" and llm is None:
         raise ConfigError("--writer llm needs a model; the built-in extractor has none")
     written = None
+    failed_writer_usage = Usage()
     if writer == "llm" and llm is not None:
         try:
             written = await write_with_llm(merged, llm, max_sentences=options.max_sentences)
         except LLMError as error:
             run_warnings.append(f"LLM writer failed ({error}); used the extractive writer")
             writer = "extractive"
+            spent = getattr(error, "usage", None)
+            failed_writer_usage = spent if isinstance(spent, Usage) else Usage()
     if written is None:
         written = write_extractive(
             merged, max_sentences=options.max_sentences, max_words=options.max_words
@@ -169,7 +178,12 @@ async def summarize_events(
     if options.progress:
         options.progress("write", 1, 1)
 
-    usage = sum((event.usage for event in events), Usage()) + written.usage
+    usage = (
+        sum((event.usage for event in events), Usage())
+        + sum((failure.usage for failure in failures), Usage())
+        + written.usage
+        + failed_writer_usage
+    )
     return assemble_result(
         merged=merged,
         written=written,

@@ -208,6 +208,8 @@ class SummaryResult(BaseModel):
     quotes: list[MergedQuote] = []
     sources: list[SourceInfo]
     usage: Usage = Usage()
+    #: The same accounting per LLM call ("extract S1", ..., "write"), re-asks included.
+    usage_by_call: dict[str, Usage] = {}
     warnings: list[str] = []
     failures: list[SourceFailure] = []
     #: Per source: attempts, chunks, items aligned per status, and items dropped because

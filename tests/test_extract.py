@@ -105,3 +105,9 @@ def test_combining_chunks_removes_duplicate_items(sources: dict[str, Source]) ->
     once = ground_extraction(extraction, source)
     twice = combine_chunks([once, once])
     assert {k: len(v) for k, v in twice.items.items()} == {k: len(v) for k, v in once.items.items()}
+
+
+def test_cli_chunk_default_matches_the_library() -> None:
+    from summarizer import cli, extract
+
+    assert cli.DEFAULT_CHUNK_CHARS == extract.DEFAULT_CHUNK_CHARS
