@@ -105,14 +105,6 @@ class _Captured(Exception):
         self.kwargs = kwargs
 
 
-def _instructor_mode(mode: Mode) -> Any:
-    import instructor
-
-    return {
-        "tools": instructor.Mode.TOOLS,
-        "json_schema": instructor.Mode.JSON_SCHEMA,
-        "md_json": instructor.Mode.MD_JSON,
-    }[mode]
 
 
 @functools.cache
@@ -122,13 +114,14 @@ def _body_template(
     """The request body instructor would send, messages still holding ``{{ placeholders }}``."""
     import instructor
 
+    from summarizer.llm import instructor_mode
     from summarizer.prompts import load_prompt
     from summarizer.schema import EventExtraction
 
     def capture(**kwargs: Any) -> Any:
         raise _Captured(kwargs)
 
-    patched = instructor.patch(create=capture, mode=_instructor_mode(mode))
+    patched = instructor.patch(create=capture, mode=instructor_mode(mode))
     kwargs: dict[str, Any] = {
         "model": model,
         "messages": load_prompt("extract").render_messages(),
@@ -164,10 +157,12 @@ def request_body(
 ) -> dict[str, Any]:
     """One chat-completions body for the extraction prompt, rendered like instructor does."""
     # instructor's own renderer (Jinja, sandboxed, then dedent): the same text it sends live.
+    from summarizer.llm import instructor_mode
+
     handle_templating = importlib.import_module("instructor.templating").handle_templating
     template = _body_template(model, mode, temperature, max_tokens)
     rendered = handle_templating(
-        {"messages": template["messages"]}, _instructor_mode(mode), context=dict(variables)
+        {"messages": template["messages"]}, instructor_mode(mode), context=dict(variables)
     )
     return {**template, "messages": rendered["messages"]}
 

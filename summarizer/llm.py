@@ -339,7 +339,7 @@ class LLM:
 
             patched = cast(
                 Callable[..., Awaitable[Any]],
-                instructor.patch(create=send, mode=_instructor_mode(mode)),
+                instructor.patch(create=send, mode=instructor_mode(mode)),
             )
             self._patched[mode] = patched
         return patched
@@ -487,7 +487,8 @@ class LLM:
 # ---------------------------------------------------------------------- helpers
 
 
-def _instructor_mode(mode: Mode) -> Any:
+def instructor_mode(mode: Mode) -> Any:
+    """instructor's Mode for one of our mode names (shared with the Batch API writer)."""
     return {
         "tools": instructor.Mode.TOOLS,
         "json_schema": instructor.Mode.JSON_SCHEMA,
@@ -525,7 +526,7 @@ def _parse_unvalidated(completion: Any, response_model: type[T], mode: Mode) -> 
     from instructor.v2.core.providers import Provider
     from instructor.v2.core.registry import mode_registry
 
-    handlers = mode_registry.get_handlers(Provider.OPENAI, _instructor_mode(mode))
+    handlers = mode_registry.get_handlers(Provider.OPENAI, instructor_mode(mode))
     value = handlers.response_parser(
         response=completion,
         response_model=_prepared(response_model),
