@@ -56,13 +56,10 @@ def _env_has_llm(settings_overrides: dict[str, Any]) -> bool:
 
 def choose_model(model: str | None, **settings_overrides: Any) -> tuple[str | None, str | None]:
     """Pick the built-in extractor when no LLM is configured; return (model, notice)."""
+    model = model or os.environ.get("SUMMARIZER_MODEL") or None
     if model == BUILTIN:
         return BUILTIN, None
-    if (
-        model is None
-        and not os.environ.get("SUMMARIZER_MODEL")
-        and not _env_has_llm(settings_overrides)
-    ):
+    if model is None and not _env_has_llm(settings_overrides):
         return BUILTIN, (
             "no OPENAI_API_KEY, --base-url or --replay given: using the built-in extractor "
             "(-m builtin); set a key or a server for LLM summaries"
