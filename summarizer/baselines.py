@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 from summarizer.events import Citation
 from summarizer.results import SummarySentence
-from summarizer.sources import Source, split_sentences
+from summarizer.sources import Source
+from summarizer.text import split_sentences
 
 
 def _sentences(source: Source) -> list[SummarySentence]:

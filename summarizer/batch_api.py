@@ -105,8 +105,6 @@ class _Captured(Exception):
         self.kwargs = kwargs
 
 
-
-
 @functools.cache
 def _body_template(
     model: str, mode: Mode, temperature: float, max_tokens: int | None

@@ -24,7 +24,8 @@ from summarizer.builtin_spans import cite, trim
 from summarizer.builtin_times import find_times
 from summarizer.events import ExtractionDiagnostics, GroundedFact, SourceEvent
 from summarizer.schema import EventType
-from summarizer.sources import Source, split_sentences
+from summarizer.sources import Source
+from summarizer.text import split_sentences
 
 EXTRACTOR = "builtin"
 #: Facts kept per source, best first; the merger and writer need no more than this.

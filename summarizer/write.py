@@ -24,7 +24,7 @@ from pydantic import BaseModel
 
 from summarizer.errors import LLMError
 from summarizer.events import Usage
-from summarizer.merge import content_stems
+from summarizer.merge_words import content_stems
 from summarizer.prompts import load_prompt
 from summarizer.results import MergedEvent, MergedFigure
 from summarizer.summary_schema import (

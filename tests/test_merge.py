@@ -25,7 +25,9 @@ from summarizer.events import (
     SourceEvent,
 )
 from summarizer.grounding import align
-from summarizer.merge import distinctive_value, merge_events, stem
+from summarizer.merge import merge_events
+from summarizer.merge_figures import distinctive_value
+from summarizer.merge_words import stem
 from summarizer.results import FigureStatus, MergedEvent, MergedFigure
 from summarizer.schema import ActorKind, EventType
 from summarizer.sources import Source

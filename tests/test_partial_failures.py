@@ -91,4 +91,3 @@ def test_cli_exit_codes_partial_and_nothing(server: FakeOpenAI, tmp_path: Path) 
     assert "Traceback" not in nothing.stderr
     assert len(nothing.stderr.strip().splitlines()) == 1
     assert "S1" in nothing.stderr and "S2" in nothing.stderr
-

@@ -15,11 +15,8 @@ from hypothesis import strategies as st
 
 from summarizer.errors import BadInputError
 from summarizer.fetch import extract_html, fetch_url
-from summarizer.sources import (
-    Source,
-    iter_clusters,
-    load_sources,
-    make_source,
+from summarizer.sources import Source, iter_clusters, load_sources, make_source
+from summarizer.text import (
     normalize_text,
     remove_repeated_text,
     split_sentences,

@@ -1,0 +1,300 @@
+"""Figure merging: which reported numbers count the same thing, agree, or conflict.
+
+Figures are where a summary is most often wrong, and where a false merge is worst (it
+blends two counts into one, or invents a conflict), so their rules are the largest and
+live here on their own:
+
+* Figures are matched on *what is counted*, never on the value alone. Descriptions
+  ("what" plus unit) become sets of lemma-ish stems with a few newsroom synonyms folded
+  (``summarizer.merge_words``). Two figures with the same value join when their
+  descriptions share enough (overlap coefficient >= ``SAME_VALUE_OVERLAP``): "children
+  rescued" and "victims of child exploitation identified", both 123, become one agreed
+  figure that keeps both wordings (``wording_differs``). Two figures with different values
+  are a *conflict* only when their descriptions are nearly the same (Jaccard >=
+  ``CONFLICT_JACCARD``), carry the same numbers inside them ("under 3" is not "under 12"),
+  come from different sources, and have compatible units: "suspects arrested abroad: 23"
+  and "children who reached majority: 23" share nothing and stay apart.
+* A second pass joins figures that the first left apart when their value is distinctive
+  (``distinctive_value``: >= 20 with two significant digits, or a fraction; never a year)
+  and, for that value, each source has exactly one figure: "children rescued: 123" and
+  "victims identified: 123" become one agreed figure flagged ``wording_differs``. A source
+  with two figures of that value, partial counts, approximations, measures and conflicts
+  never join this way.
+
+``distinctive_value`` is public because fact merging (``summarizer.merge``) uses the same
+notion of a number too rare to be shared by chance.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from summarizer.events import GroundedFigure
+from summarizer.merge_citations import citation_key, cited_source_ids
+from summarizer.merge_words import content_stems, jaccard_index, overlap_coefficient, stem
+from summarizer.numbers import find_numbers
+from summarizer.results import Conflict, FigureReport, FigureStatus, MergedFigure
+
+#: Same value, descriptions sharing at least this share of the smaller one's stems.
+SAME_VALUE_OVERLAP = 0.34
+#: Different values are one thing in conflict only above this Jaccard of description stems.
+CONFLICT_JACCARD = 0.6
+#: Below this Jaccard two sources' wordings of an agreed figure are flagged as differing.
+SAME_WORDING_JACCARD = 0.6
+#: Smallest integer that can be distinctive enough to match figures or facts on value alone.
+DISTINCTIVE_MIN = 20
+_YEAR_LIKE = (1000, 2100)
+
+#: Measure words: sharing only these ("11 years ago", "11-year-old girl") is no evidence
+#: that two figures count the same thing.
+_MEASURE_WORDS = """year old age day week month hour minute second time percent per cent mile
+    km kilometre meter metre dollar euro pound"""
+_MEASURE_STEMS = frozenset(stem(word) for word in _MEASURE_WORDS.split())
+#: "23 of the suspects", "all but 23": a part of something, never a rival total.
+_PARTITIVE_AFTER = re.compile(r"\s*(?:of|out of)\s+(?:the|those|these|them|its|their|whom)\b", re.I)
+_PARTITIVE_BEFORE = re.compile(r"\b(?:all but|except|including|among them)\s*$", re.I)
+
+
+def _same_value(a: float, b: float) -> bool:
+    return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@dataclass
+class _FigureItem:
+    figure: GroundedFigure
+    source_id: str
+    desc: frozenset[str]
+    numbers_in_desc: frozenset[str]
+    unit: frozenset[str]
+    partitive: bool
+
+
+@dataclass
+class _FigureGroup:
+    items: list[_FigureItem] = field(default_factory=list)
+    #: Joined by the value-only pass: the descriptions never matched, so the wording differs.
+    by_value: bool = False
+
+    def values(self) -> list[float]:
+        out: list[float] = []
+        for item in self.items:
+            if not any(_same_value(item.figure.value, v) for v in out):
+                out.append(item.figure.value)
+        return out
+
+
+def figure_item(figure: GroundedFigure, source_id: str) -> _FigureItem:
+    """A figure with its description stems, computed once for every comparison."""
+    unit = frozenset(content_stems(figure.unit or ""))
+    desc = frozenset(content_stems(figure.what)) | unit
+    numbers = frozenset(s for s in desc if s[0].isdigit())
+    return _FigureItem(figure, source_id, desc, numbers, unit, _is_partitive(figure))
+
+
+def _is_partitive(figure: GroundedFigure) -> bool:
+    """Whether the evidence writes the value as a part ("23 of the suspects")."""
+    quote = figure.citation.quote
+    if figure.what.lstrip().lower().startswith(("of ", "all but ")):
+        return True
+    for mention in find_numbers(quote):
+        if _same_value(mention.value, figure.value) and (
+            _PARTITIVE_AFTER.match(quote, mention.end)
+            or _PARTITIVE_BEFORE.search(quote[: mention.start])
+        ):
+            return True
+    return False
+
+
+def _figure_affinity(group: _FigureGroup, new: _FigureItem) -> float:
+    """How well ``new`` fits ``group``: 0 for no fit; same-value fits rank above conflicts."""
+    own_other_value = any(
+        item.source_id == new.source_id and not _same_value(item.figure.value, new.figure.value)
+        for item in group.items
+    )
+    if own_other_value:
+        return 0.0  # a source never conflicts with itself; its sub-counts are other things
+    best = 0.0
+    for item in group.items:
+        if _same_value(item.figure.value, new.figure.value):
+            overlap = overlap_coefficient(item.desc, new.desc)
+            if overlap >= SAME_VALUE_OVERLAP and (item.desc & new.desc) - _MEASURE_STEMS:
+                best = max(best, 1.0 + overlap)
+        elif (
+            item.source_id != new.source_id
+            and not item.partitive
+            and not new.partitive
+            and item.numbers_in_desc == new.numbers_in_desc
+            and (not item.unit or not new.unit or bool(item.unit & new.unit))
+        ):
+            jaccard = jaccard_index(item.desc, new.desc)
+            if jaccard >= CONFLICT_JACCARD:
+                best = max(best, jaccard)
+    return best
+
+
+def _group_figures(items: Sequence[_FigureItem]) -> list[_FigureGroup]:
+    groups: list[_FigureGroup] = []
+    for item in items:
+        scores = [_figure_affinity(group, item) for group in groups]
+        best = max(range(len(groups)), key=lambda i: (scores[i], -i), default=None)
+        if best is not None and scores[best] > 0:
+            groups[best].items.append(item)
+        else:
+            groups.append(_FigureGroup([item]))
+    return _join_on_distinctive_values(groups)
+
+
+def distinctive_value(value: float, written: str | None = None) -> bool:
+    """Whether a value is unlikely to be shared by chance by two counts in one news cluster.
+
+    Distinctive: a non-integer (12.5, 3.7), or an integer >= ``DISTINCTIVE_MIN`` with at
+    least two significant digits (23, 45, 123, 245, 1,655). Not distinctive: small integers
+    (1 to 19: ages, days, "five of the victims" collide all the time), round numbers with
+    one significant digit (20, 50, 100, 3,000, the figures reporters round to), and
+    year-like integers: 1000 to 2100 unless ``written`` (how the text writes the number)
+    has a thousands separator, which years never have ("1,655" arrests, "1390" CE).
+    """
+    magnitude = abs(value)
+    if not math.isclose(magnitude, round(magnitude), rel_tol=0.0, abs_tol=1e-9):
+        return True
+    number = round(magnitude)
+    if number < DISTINCTIVE_MIN:
+        return False
+    if _YEAR_LIKE[0] <= number <= _YEAR_LIKE[1] and (written is None or "," not in written):
+        return False
+    return len(str(number).rstrip("0")) >= 2
+
+
+def _written_as(value: float, text: str) -> str | None:
+    """How ``text`` writes ``value`` ("1,655"), or None when it does not."""
+    for mention in find_numbers(text):
+        if _same_value(mention.value, value):
+            return mention.text.strip()
+    return None
+
+
+def _value_joinable(item: _FigureItem) -> bool:
+    """Whether a figure may join another on its value alone (``_join_on_distinctive_values``)."""
+    value = item.figure.value
+    return (
+        distinctive_value(value, _written_as(value, item.figure.citation.quote))
+        and not item.partitive
+        and not item.figure.approximate
+        and not (item.desc & _MEASURE_STEMS)
+    )
+
+
+def _join_on_distinctive_values(groups: list[_FigureGroup]) -> list[_FigureGroup]:
+    """Second pass: one distinctive value, one figure per source, worded differently → one.
+
+    The first pass matches on what is counted; models label the same count freely
+    ("children rescued" / "victims identified"), so two sources giving the same
+    distinctive value (``distinctive_value``) are taken to report one figure when, for
+    that value, every source involved has exactly one figure group (a source with two
+    figures of that value makes it ambiguous, and nothing joins). Figures that are parts
+    ("23 of the suspects", "all but 23"), approximate ("about 250"), measures (ages,
+    durations, money, percentages: ``_MEASURE_STEMS``), in conflict, or that carry
+    different numbers in their descriptions or different units never join this way. The
+    joined figure keeps every wording and is flagged ``wording_differs``: an agreed
+    value, not an agreed description.
+    """
+    by_value: dict[float, list[int]] = {}
+    for index, group in enumerate(groups):
+        for value in group.values():
+            by_value.setdefault(round(value, 9), []).append(index)
+    absorbed: dict[int, int] = {}  # group index → index of the group it joins
+    for indexes in by_value.values():
+        if len(indexes) < 2:
+            continue
+        members = [groups[i] for i in indexes]
+        sources = [s for g in members for s in dict.fromkeys(i.source_id for i in g.items)]
+        if len(sources) != len(set(sources)):
+            continue  # some source has this value twice: ambiguous
+        if any(len(g.values()) > 1 or not all(map(_value_joinable, g.items)) for g in members):
+            continue
+        first = members[0].items[0]
+        if any(
+            item.unit != first.unit or item.numbers_in_desc != first.numbers_in_desc
+            for g in members
+            for item in g.items
+        ):
+            continue
+        for index in indexes[1:]:
+            absorbed[index] = indexes[0]
+    if not absorbed:
+        return groups
+    out: list[_FigureGroup] = []
+    for index, group in enumerate(groups):
+        if index in absorbed:
+            continue
+        joined = [j for j, target in absorbed.items() if target == index]
+        if joined:
+            items = list(group.items)
+            for j in sorted(joined):
+                items.extend(groups[j].items)
+            group = _FigureGroup(items, by_value=True)
+        out.append(group)
+    return out
+
+
+def merge_figures(
+    items: Sequence[_FigureItem], order: dict[str, int]
+) -> tuple[list[MergedFigure], list[Conflict]]:
+    """Grouped figures, numbered N1.. and C1.. in group order; a conflict lists its sides."""
+    figures: list[MergedFigure] = []
+    conflicts: list[Conflict] = []
+    for group in _group_figures(items):
+        values = group.values()
+        conflict_id = f"C{len(conflicts) + 1}" if len(values) > 1 else None
+        side_ids: list[str] = []
+        for value in values:
+            members = [i for i in group.items if _same_value(i.figure.value, value)]
+            reports = [
+                FigureReport(
+                    source_id=m.source_id,
+                    what=m.figure.what,
+                    approximate=m.figure.approximate,
+                    citation=m.figure.citation,
+                )
+                for m in members
+            ]
+            reports = _unique_reports(reports, order)
+            source_ids = cited_source_ids((r.citation for r in reports), order)
+            if conflict_id:
+                status = FigureStatus.CONFLICT
+            else:
+                status = FigureStatus.AGREED if len(source_ids) > 1 else FigureStatus.SINGLE
+            descs = [m.desc for m in members]
+            figure_id = f"N{len(figures) + 1}"
+            side_ids.append(figure_id)
+            first = members[0].figure
+            figures.append(
+                MergedFigure(
+                    id=figure_id,
+                    what=first.what,
+                    value=value,
+                    unit=first.unit,
+                    approximate=all(r.approximate for r in reports),
+                    status=status,
+                    conflict_id=conflict_id,
+                    wording_differs=group.by_value
+                    or any(jaccard_index(descs[0], d) < SAME_WORDING_JACCARD for d in descs[1:]),
+                    reports=reports,
+                    source_ids=source_ids,
+                )
+            )
+        if conflict_id:
+            what = group.items[0].figure.what
+            conflicts.append(Conflict(id=conflict_id, what=what, figure_ids=side_ids))
+    return figures, conflicts
+
+
+def _unique_reports(reports: list[FigureReport], order: dict[str, int]) -> list[FigureReport]:
+    seen: dict[tuple[str, int, int], FigureReport] = {}
+    for report in reports:
+        c = report.citation
+        seen.setdefault((c.source_id, c.start, c.end), report)
+    return sorted(seen.values(), key=lambda r: citation_key(r.citation, order))
