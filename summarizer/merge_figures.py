@@ -10,10 +10,13 @@ live here on their own:
   descriptions share enough (overlap coefficient >= ``SAME_VALUE_OVERLAP``): "children
   rescued" and "victims of child exploitation identified", both 123, become one agreed
   figure that keeps both wordings (``wording_differs``). Two figures with different values
-  are a *conflict* only when their descriptions are nearly the same (Jaccard >=
-  ``CONFLICT_JACCARD``), carry the same numbers inside them ("under 3" is not "under 12"),
-  come from different sources, and have compatible units: "suspects arrested abroad: 23"
-  and "children who reached majority: 23" share nothing and stay apart.
+  are a *conflict* only when both descriptions name the same specific thing
+  (``same_specific_thing``), carry the same numbers inside them ("under 3" is not "under
+  12"), come from different sources, are not parts ("23 of the suspects"), and have
+  compatible units: "suspects arrested abroad: 23" and "children who reached majority:
+  23" share nothing and stay apart. A false conflict is worse than a missed one: the two
+  figures stay visible as single-source figures either way, but a false conflict tells
+  the reader the sources contradict each other when they do not.
 * A second pass joins figures that the first left apart when their value is distinctive
   (``distinctive_value``: >= 20 with two significant digits, or a fraction; never a year)
   and, for that value, each source has exactly one figure: "children rescued: 123" and
@@ -34,7 +37,13 @@ from dataclasses import dataclass, field
 
 from summarizer.events import GroundedFigure
 from summarizer.merge_citations import citation_key, cited_source_ids
-from summarizer.merge_words import content_stems, jaccard_index, overlap_coefficient, stem
+from summarizer.merge_words import (
+    content_stems,
+    jaccard_index,
+    name_stems,
+    overlap_coefficient,
+    stem,
+)
 from summarizer.numbers import find_numbers
 from summarizer.results import Conflict, FigureReport, FigureStatus, MergedFigure
 
@@ -53,6 +62,33 @@ _YEAR_LIKE = (1000, 2100)
 _MEASURE_WORDS = """year old age day week month hour minute second time percent per cent mile
     km kilometre meter metre dollar euro pound"""
 _MEASURE_STEMS = frozenset(stem(word) for word in _MEASURE_WORDS.split())
+#: Units, time and measure words for the conflict rule: they say what *kind* of quantity a
+#: figure is (an age, a distance, a span of years), never *which* one. Two sides of a
+#: conflict must use the same ones ("25 years" is not "49-year-old"; "30 miles a day" is
+#: not "1,100 miles"). Wider than ``_MEASURE_STEMS``, which also gates agreement on value.
+_KIND_WORDS = """ago decade century night weekend today yesterday tomorrow annual annually
+    daily weekly monthly yearly foot feet inch yard acre hectare square mph kph kilometer
+    kilometre kilogram kg gram ounce lb ton tonne gallon litre liter barrel degree
+    fahrenheit celsius point dollar cent usd yen yuan rupee million billion trillion
+    thousand hundred dozen"""
+_KIND_STEMS = _MEASURE_STEMS | frozenset(stem(word) for word in _KIND_WORDS.split())
+#: Counting nouns and words of change or approximation: they say how a figure is given
+#: ("people", "number", "increase", "nearly"), not what it counts, so they never make a
+#: description specific ("increase of percent" names no thing; "people killed" does, by
+#: "killed").
+_GENERIC_WORDS = """person people number total figure count amount increase decrease rise
+    fall drop gain loss growth change up down more less least most nearly almost around
+    roughly approximately estimate some only just another other first last new record
+    high low top bottom"""
+_GENERIC_STEMS = frozenset(stem(word) for word in _GENERIC_WORDS.split())
+#: A description with fewer stems names a kind of thing ("soldiers", "Hours", "percent"),
+#: not which one: "1,000 soldiers" and "four soldiers" are two groups, not a dispute.
+SPECIFIC_MIN_STEMS = 2
+#: Relative gap within which two values, one of them approximate, overlap ("about 65" and
+#: "about 70" miles: 7%). Such a pair is still shown as a conflict (the sources do give
+#: different values) but ranks below clear ones (``conflict_strength``) and, like every
+#: conflict, is never blended into one value.
+APPROX_TOLERANCE = 0.1
 #: "23 of the suspects", "all but 23": a part of something, never a rival total.
 _PARTITIVE_AFTER = re.compile(r"\s*(?:of|out of)\s+(?:the|those|these|them|its|their|whom)\b", re.I)
 _PARTITIVE_BEFORE = re.compile(r"\b(?:all but|except|including|among them)\s*$", re.I)
@@ -60,6 +96,82 @@ _PARTITIVE_BEFORE = re.compile(r"\b(?:all but|except|including|among them)\s*$",
 
 def _same_value(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+@dataclass(frozen=True)
+class Label:
+    """A figure description split for the conflict rule (``same_specific_thing``)."""
+
+    #: Every stem of the description ("what" only: the unit is compared on its own).
+    stems: frozenset[str]
+    #: Units, time and measure words: what kind of quantity (``_KIND_STEMS``).
+    kind: frozenset[str]
+    #: What the figure is about, without kind and generic words: "girl", "kill", "chicago".
+    core: frozenset[str]
+    #: Named entities: capitalised words after the first, and acronyms ("Maria Ridulph").
+    names: frozenset[str]
+
+    @property
+    def specific(self) -> bool:
+        """Whether the description says which thing, not only what kind of quantity."""
+        return len(self.stems) >= SPECIFIC_MIN_STEMS and bool(self.core)
+
+
+def label(what: str) -> Label:
+    """Split a figure description into kind, core and named-entity stems."""
+    stems = frozenset(content_stems(what))
+    kind = stems & _KIND_STEMS
+    core = frozenset(s for s in stems - kind - _GENERIC_STEMS if not s[0].isdigit())
+    return Label(stems=stems, kind=kind, core=core, names=frozenset(name_stems(what)))
+
+
+def same_specific_thing(a: Label, b: Label) -> bool:
+    """Whether two descriptions name the same specific thing, so different values conflict.
+
+    Both must be specific (``Label.specific``: "age" alone, "hours", "soldiers" are not),
+    use the same kind of quantity (``Label.kind``), name the same named entities (none in
+    one and "Charles Ridulph" in the other, or "Maria" against "Charles", is a different
+    thing), and share nearly all of what they are about (Jaccard >= ``CONFLICT_JACCARD``
+    on the core stems, and on all stems). "age of Maria Ridulph" and "age of Charles
+    Ridulph" differ on a name; "age" and "age of man" are too vague; "age of the girl" and
+    "age of the girl" are one thing.
+    """
+    return (
+        a.specific
+        and b.specific
+        and a.kind == b.kind
+        and a.names == b.names
+        and jaccard_index(a.core, b.core) >= CONFLICT_JACCARD
+        and jaccard_index(a.stems, b.stems) >= CONFLICT_JACCARD
+    )
+
+
+def _relative_gap(a: float, b: float) -> float:
+    largest = max(abs(a), abs(b))
+    return abs(a - b) / largest if largest else 0.0
+
+
+def within_tolerance(sides: Sequence[MergedFigure]) -> bool:
+    """Whether every pair of sides overlaps: an approximate value within ``APPROX_TOLERANCE``."""
+    return all(
+        (x.approximate or y.approximate) and _relative_gap(x.value, y.value) <= APPROX_TOLERANCE
+        for i, x in enumerate(sides)
+        for y in sides[i + 1 :]
+    )
+
+
+def conflict_strength(sides: Sequence[MergedFigure]) -> tuple[int, int, int, float]:
+    """Sort key, larger is stronger: how firmly the sources contradict each other.
+
+    A clear disagreement ranks above one whose approximate values overlap
+    (``within_tolerance``); then more sources involved, then the weakest side's number of
+    sources (two sources against two beats one against three), then the relative gap.
+    """
+    counts = [len(side.source_ids) for side in sides] or [0]
+    sources = {s for side in sides for s in side.source_ids}
+    values = [side.value for side in sides]
+    gap = _relative_gap(min(values), max(values)) if values else 0.0
+    return (int(not within_tolerance(sides)), len(sources), min(counts), gap)
 
 
 @dataclass
@@ -70,6 +182,7 @@ class _FigureItem:
     numbers_in_desc: frozenset[str]
     unit: frozenset[str]
     partitive: bool
+    label: Label
 
 
 @dataclass
@@ -91,7 +204,9 @@ def figure_item(figure: GroundedFigure, source_id: str) -> _FigureItem:
     unit = frozenset(content_stems(figure.unit or ""))
     desc = frozenset(content_stems(figure.what)) | unit
     numbers = frozenset(s for s in desc if s[0].isdigit())
-    return _FigureItem(figure, source_id, desc, numbers, unit, _is_partitive(figure))
+    return _FigureItem(
+        figure, source_id, desc, numbers, unit, _is_partitive(figure), label(figure.what)
+    )
 
 
 def _is_partitive(figure: GroundedFigure) -> bool:
@@ -128,10 +243,9 @@ def _figure_affinity(group: _FigureGroup, new: _FigureItem) -> float:
             and not new.partitive
             and item.numbers_in_desc == new.numbers_in_desc
             and (not item.unit or not new.unit or bool(item.unit & new.unit))
+            and same_specific_thing(item.label, new.label)
         ):
-            jaccard = jaccard_index(item.desc, new.desc)
-            if jaccard >= CONFLICT_JACCARD:
-                best = max(best, jaccard)
+            best = max(best, jaccard_index(item.desc, new.desc))
     return best
 
 

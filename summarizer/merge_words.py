@@ -18,6 +18,8 @@ _STOPWORD_TEXT = """a an the of in on at to for from by with and or as is are wa
     that this these those it its their his her who whom which what number total count amount
     than into about over during after before since per has have had"""
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+#: A possessive ending ("girl's", "Obama’s"): WORD would leave a stray "s" word behind.
+_POSSESSIVE = re.compile(r"(?<=[A-Za-z])['’]s\b")
 _IRREGULAR = {
     "children": "child",
     "people": "person",
@@ -70,7 +72,7 @@ def stem(word: str) -> str:
 def content_stems(text: str) -> list[str]:
     """Stems of the words that say what something is about, in text order."""
     out = []
-    for match in WORD.finditer(text):
+    for match in WORD.finditer(_POSSESSIVE.sub("", text)):
         raw = match.group().lower()
         if raw.rstrip(".") in _STOPWORDS:
             continue
@@ -78,6 +80,29 @@ def content_stems(text: str) -> list[str]:
             out.append(raw.replace(",", ""))
         else:
             out.append(stem(raw))
+    return out
+
+
+def name_stems(text: str) -> list[str]:
+    """Stems of the named entities in a short description, in text order.
+
+    A description ("age of Maria Ridulph", "people killed in Gaza", "arrests by ICE")
+    capitalises names and little else, so a name is a capitalised word after the first
+    (the first may be capitalised only because it starts the text: "Hours", "People
+    killed") or an acronym anywhere ("ICE", "U.S."). Stopwords ("The", "Of") never count.
+    Unit and measure words that a headline-style label capitalises ("Miles West of
+    Chicago") would count as names; both sides must then capitalise them alike, which a
+    conflict rule can afford (it only makes conflicts rarer).
+    """
+    out = []
+    for index, match in enumerate(WORD.finditer(_POSSESSIVE.sub("", text))):
+        word = match.group()
+        letters = word.replace(".", "")
+        if not letters or not letters[0].isupper() or letters.lower() in _STOPWORDS:
+            continue
+        acronym = len(letters) >= 2 and letters.isupper()
+        if index > 0 or acronym:
+            out.append(stem(word))
     return out
 
 

@@ -8,8 +8,12 @@ sentence (``summary_schema.sentence_problems``):
   attempt is still invalid, the offending sentences are dropped with a warning; when none
   survive, ``LLMError`` is raised so the pipeline can fall back to the extractive writer.
 * ``write_extractive``: no model. Sentences are the merged facts' own statements, in the
-  merger's priority order (facts reported by more sources first, then by extractor score),
-  with every conflict written as a disagreement that gives each side's value. A statement
+  merger's priority order (facts reported by more sources first, then by extractor score).
+  Conflicts are written as disagreements that give each side's value, but never lead: a
+  reader must first learn what happened, and a figure conflict is one detail of it. They
+  come after the first ``LEAD_FACTS`` facts, at most ``MAX_CONFLICT_SENTENCES`` of them,
+  strongest first (``merge_figures.conflict_strength``); the others stay in the result's
+  conflicts section, where nothing is hidden. A statement
   whose numbers are not in its cited span is replaced by the span itself, so every number
   written comes from a cited span. With ``max_words`` (the evaluation path) the chosen
   statements are put back in reading order: source by source, in text order.
@@ -24,6 +28,7 @@ from pydantic import BaseModel
 
 from summarizer.errors import LLMError
 from summarizer.events import Usage
+from summarizer.merge_figures import conflict_strength
 from summarizer.merge_words import content_stems
 from summarizer.prompts import load_prompt
 from summarizer.results import MergedEvent, MergedFigure
@@ -44,6 +49,10 @@ MAX_PROMPT_FACTS = 60
 MAX_EVIDENCE_CHARS = 300
 #: A candidate sentence whose stems overlap a chosen one's this much (Jaccard) is a repeat.
 REPEAT_JACCARD = 0.8
+#: Fact sentences the extractive writer puts before any conflict sentence.
+LEAD_FACTS = 3
+#: Conflict sentences in an extractive summary, at most; the rest stay in ``conflicts``.
+MAX_CONFLICT_SENTENCES = 2
 
 
 class WrittenSentence(BaseModel):
@@ -273,6 +282,46 @@ def _reading_position(merged: MergedEvent, sentence: WrittenSentence) -> tuple[i
     return (0, order, first.start)
 
 
+def _ranked_conflicts(merged: MergedEvent) -> list[str]:
+    """Conflict ids, strongest first (``conflict_strength``); ties keep the merger's order."""
+    keyed = []
+    for index, conflict in enumerate(merged.conflicts):
+        sides = [f for f in (merged.figure(i) for i in conflict.figure_ids) if f is not None]
+        keyed.append((conflict_strength(sides), -index, conflict.id))
+    return [conflict_id for _, _, conflict_id in sorted(keyed, reverse=True)]
+
+
+class _Selection:
+    """Sentences chosen so far under the limits, with repeats skipped."""
+
+    def __init__(self, max_sentences: int | None, max_words: int | None) -> None:
+        self.max_sentences = max_sentences
+        self.max_words = max_words
+        self.chosen: list[WrittenSentence] = []
+        self._stems: list[frozenset[str]] = []
+        self._words = 0
+
+    def full(self) -> bool:
+        return (self.max_sentences is not None and len(self.chosen) >= self.max_sentences) or (
+            self.max_words is not None and self._words >= self.max_words
+        )
+
+    def offer(self, sentence: WrittenSentence) -> bool:
+        """Keep ``sentence`` if it fits and repeats nothing chosen; the first always fits."""
+        if self.full():
+            return False
+        length = len(sentence.text.split())
+        if self.chosen and self.max_words is not None and self._words + length > self.max_words:
+            return False
+        stems = frozenset(content_stems(sentence.text))
+        if any(_repeat(stems, other) for other in self._stems):
+            return False
+        self.chosen.append(sentence)
+        self._stems.append(stems)
+        self._words += length
+        return True
+
+
 def write_extractive(
     merged: MergedEvent,
     *,
@@ -281,36 +330,41 @@ def write_extractive(
 ) -> WrittenSummary:
     """Sentences from merged facts, no model: multi-source first, conflicts as disagreements.
 
-    Both limits apply when both are given; with neither, ``MAX_SENTENCES``. The first
-    candidate is always kept, even over ``max_words``, so a summary is never empty while
-    there is something to say.
+    Order: facts reported by several sources, then single-source facts by score; after the
+    first ``LEAD_FACTS`` facts (or all of them, when there are fewer), up to
+    ``MAX_CONFLICT_SENTENCES`` conflicts, strongest first. Both limits apply when both are
+    given; with neither, ``MAX_SENTENCES``. The first candidate is always kept, even over
+    ``max_words``, so a summary is never empty while there is something to say.
     """
     if max_sentences is None and max_words is None:
         max_sentences = MAX_SENTENCES
     multi = [i for i, f in enumerate(merged.facts) if len(f.source_ids) > 1]
     single = [i for i, f in enumerate(merged.facts) if len(f.source_ids) <= 1]
-    candidates: list[WrittenSentence | None] = [_fact_sentence(merged, i) for i in multi]
-    candidates += [_conflict_sentence(merged, c.id) for c in merged.conflicts]
-    candidates += [_fact_sentence(merged, i) for i in single]
-    usable = [c for c in candidates if c is not None] or _figure_sentences(merged)
+    facts = [s for s in (_fact_sentence(merged, i) for i in multi + single) if s is not None]
+    conflicts = [
+        s
+        for s in (_conflict_sentence(merged, c) for c in _ranked_conflicts(merged))
+        if s is not None
+    ]
+    if not facts and not conflicts:
+        facts = _figure_sentences(merged)
 
-    chosen: list[WrittenSentence] = []
-    chosen_stems: list[frozenset[str]] = []
-    words = 0
-    for sentence in usable:
-        if max_sentences is not None and len(chosen) >= max_sentences:
+    selection = _Selection(max_sentences, max_words)
+    remaining = iter(facts)
+    lead = 0
+    for sentence in remaining:
+        if lead >= LEAD_FACTS or selection.full():
+            remaining = iter([sentence, *remaining])
             break
-        if max_words is not None and words >= max_words:
+        lead += selection.offer(sentence)
+    stated = 0
+    for sentence in conflicts:
+        if stated >= MAX_CONFLICT_SENTENCES:
             break
-        length = len(sentence.text.split())
-        if chosen and max_words is not None and words + length > max_words:
-            continue
-        stems = frozenset(content_stems(sentence.text))
-        if any(_repeat(stems, other) for other in chosen_stems):
-            continue
-        chosen.append(sentence)
-        chosen_stems.append(stems)
-        words += length
+        stated += selection.offer(sentence)
+    for sentence in remaining:
+        selection.offer(sentence)
+    chosen = selection.chosen
     if max_words is not None:
         chosen.sort(key=lambda s: _reading_position(merged, s))
     warnings = [] if chosen else ["extractive writer: the sources gave nothing to summarise"]

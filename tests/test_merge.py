@@ -26,7 +26,13 @@ from summarizer.events import (
 )
 from summarizer.grounding import align
 from summarizer.merge import merge_events
-from summarizer.merge_figures import distinctive_value
+from summarizer.merge_figures import (
+    conflict_strength,
+    distinctive_value,
+    label,
+    same_specific_thing,
+    within_tolerance,
+)
 from summarizer.merge_words import stem
 from summarizer.results import FigureStatus, MergedEvent, MergedFigure
 from summarizer.schema import ActorKind, EventType
@@ -701,3 +707,152 @@ def test_number_backed_fact_merge_needs_shared_words_and_other_sources() -> None
     # Within one source the lower bar does not apply: two statements stay two facts.
     alone = merge_events([_fact_event(s3, [(court, court), (scored, scored)])], [s3])
     assert [f.statement for f in alone.facts] == [court, scored]
+
+
+# ------------------------------------------------ conflicts need the same specific thing
+
+
+def _pair_merged(
+    first: tuple[str, float, str, dict[str, Any]], second: tuple[str, float, str, dict[str, Any]]
+) -> MergedEvent:
+    s1 = Source(id="a", text=f"We know that {first[2]}.")
+    s2 = Source(id="b", text=f"They said {second[2]}.")
+    events = [
+        SourceEvent(
+            source_id=source.id,
+            headline="h",
+            extractor="x",
+            figures=[_figure(source, what, value, evidence, **extra)],
+        )
+        for source, (what, value, evidence, extra) in ((s1, first), (s2, second))
+    ]
+    return merge_events(events, [s1, s2])
+
+
+_YEARS = {"unit": "years"}
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # a named entity differs: two people, not one disputed age
+        (
+            ("age of Maria Ridulph", 7, "7-year-old Maria Ridulph", _YEARS),
+            ("age of Charles Ridulph", 70, "70-year-old Charles Ridulph", _YEARS),
+        ),
+        # "age" alone says no whose age: too vague to contradict "age of man"
+        (("age", 7, "7-year-old", _YEARS), ("age of man", 76, "76-year-old man", _YEARS)),
+        # only time words in common ("seemed" is not a thing)
+        (
+            ("years ago", 58, "More than 58 years ago", _YEARS),
+            ("years ago seemed", 4, "four years ago seemed", _YEARS),
+        ),
+        # a bare unit, capitalised or not, names nothing ("48 Hours" is a TV show)
+        (("hours", 24, "24 hours", {"unit": "hours"}), ("Hours", 48, "48 Hours", {})),
+        # a one-word kind of thing: two groups of soldiers, not a dispute
+        (("soldiers", 1000, "1,000 soldiers", {}), ("soldiers", 4, "four soldiers", {})),
+        # different kinds of quantity about one person: years served vs age
+        (
+            ("years Sementilli", 25, "25 years Sementilli", _YEARS),
+            ("age of Sementilli", 49, "49-year-old Sementilli", _YEARS),
+        ),
+        # a rate is not a total
+        (
+            ("miles a day hiking", 30, "hiking 30 miles a day", {"unit": "miles"}),
+            ("miles hiked", 1100, "hiked 1,100 miles", {"unit": "miles"}),
+        ),
+        # change words say how, not what
+        (
+            ("increase of percent", 64, "increase of more than 64 percent", {}),
+            ("increase of percent", 38, "increase of 38 percent", {}),
+        ),
+        # one side names a place the other does not: a part, maybe, not a rival total
+        (
+            (
+                "people killed in Texas and Oklahoma",
+                30,
+                "30 people killed in Texas and Oklahoma",
+                {},
+            ),
+            ("people killed in Texas", 12, "12 people killed in Texas", {}),
+        ),
+    ],
+)
+def test_vague_or_mismatched_descriptions_never_conflict(
+    first: tuple[str, float, str, dict[str, Any]], second: tuple[str, float, str, dict[str, Any]]
+) -> None:
+    merged = _pair_merged(first, second)
+    assert not merged.conflicts
+    assert [f.status for f in merged.figures] == [FigureStatus.SINGLE] * 2
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # LLM-style labels naming the same thing
+        (
+            ("people killed in the attack", 12, "12 people killed in the attack", {}),
+            ("people killed in the attack", 15, "15 people killed in the attack", {}),
+        ),
+        (
+            ("age of the suspect", 34, "the suspect, 34,", _YEARS),
+            ("suspect's age", 36, "a 36-year-old suspect", _YEARS),
+        ),
+        # built-in labels with the same place name
+        (
+            ("miles west of Chicago", 65, "about 65 miles west of Chicago", {"approximate": True}),
+            ("miles west of Chicago", 70, "about 70 miles west of Chicago", {"approximate": True}),
+        ),
+    ],
+)
+def test_same_specific_thing_with_different_values_is_a_conflict(
+    first: tuple[str, float, str, dict[str, Any]], second: tuple[str, float, str, dict[str, Any]]
+) -> None:
+    merged = _pair_merged(first, second)
+    (conflict,) = merged.conflicts
+    sides = [merged.figure(i) for i in conflict.figure_ids]
+    # Never blended: each value stays its own side, citing its own source.
+    assert [(s.value, s.source_ids) for s in sides if s] == [
+        (first[1], ["a"]),
+        (second[1], ["b"]),
+    ]
+    assert all(s is not None and s.status is FigureStatus.CONFLICT for s in sides)
+
+
+def test_label_splits_kind_core_and_names() -> None:
+    maria = label("age of Maria Ridulph")
+    assert maria.kind == {"age"} and maria.names == {"maria", "ridulph"} and maria.specific
+    assert label("Hours").names == frozenset() and not label("Hours").specific
+    assert label("people killed").core == {"kill"} and label("people killed").specific
+    assert not label("percent increase").specific
+    assert label("arrests by ICE").names == {"ice"}
+    girl = label("age of the girl")
+    assert girl.stems == label("the girl's age").stems == {"age", "girl"}  # no stray "s"
+    assert same_specific_thing(girl, label("the girl's age"))
+    assert not same_specific_thing(girl, label("age of the boy"))
+    assert not same_specific_thing(maria, label("age of Charles Ridulph"))
+
+
+def _side(value: float, sources: list[str], approximate: bool = False) -> MergedFigure:
+    return MergedFigure(
+        id="N",
+        what="w",
+        value=value,
+        approximate=approximate,
+        status=FigureStatus.CONFLICT,
+        reports=[],
+        source_ids=sources,
+    )
+
+
+def test_approximate_overlap_is_a_weaker_conflict_than_a_clear_one() -> None:
+    about = [_side(65, ["a"], True), _side(70, ["b"], True)]
+    exact = [_side(65, ["a"]), _side(70, ["b"])]
+    far = [_side(65, ["a"], True), _side(100, ["b"], True)]
+    assert within_tolerance(about)
+    assert not within_tolerance(exact) and not within_tolerance(far)
+    assert conflict_strength(exact) > conflict_strength(about)
+    assert conflict_strength(far) > conflict_strength(about)
+    # More sources behind both sides is a firmer disagreement.
+    broad = [_side(65, ["a", "c"]), _side(70, ["b", "d"])]
+    assert conflict_strength(broad) > conflict_strength(exact)

@@ -276,3 +276,99 @@ async def test_llm_writer_raises_when_nothing_valid_remains() -> None:
         async with LLM(server.settings(max_reasks=0)) as llm:
             with pytest.raises(LLMError, match="failed validation"):
                 await write_with_llm(merged, llm)
+
+
+def _conflicted_merged(fact_count: int) -> MergedEvent:
+    """Two sources with ``fact_count`` single-source facts and three figure conflicts:
+    deaths (exact, 12 vs 15), injuries (exact, 40 vs 90) and distance (about 65 vs about
+    70 miles, an overlap within the approximate tolerance, so the weakest)."""
+    from test_merge import cite
+
+    facts_a = [
+        "The storm flattened the old mill on Tuesday.",
+        "Rescue teams searched the river banks all night.",
+        "The governor declared an emergency for the county.",
+        "Schools stayed closed for the rest of the week.",
+    ][:fact_count]
+    figures_a = [
+        "The storm killed 12 people in the valley.",
+        "It injured 40 people in the valley.",
+        "The town lies about 65 miles west of Chicago.",
+    ]
+    figures_b = [
+        "The storm killed 15 people in the valley.",
+        "It injured 90 people in the valley.",
+        "The town lies about 70 miles west of Chicago.",
+    ]
+    s1 = Source(id="a", text=" ".join(facts_a + figures_a))
+    s2 = Source(id="b", text=" ".join(figures_b))
+
+    def figure(source: Source, what: str, value: float, quote: str, **kw: Any) -> Any:
+        from summarizer.events import GroundedFigure
+
+        return GroundedFigure(
+            what=what, value=value, evidence=quote, citation=cite(source, quote), **kw
+        )
+
+    def figures(source: Source, values: tuple[float, float, float]) -> list[Any]:
+        killed, injured, miles = values
+        return [
+            figure(source, "people killed in the valley", killed, f"killed {killed:g} people"),
+            figure(source, "people injured in the valley", injured, f"injured {injured:g} people"),
+            figure(
+                source,
+                "miles west of Chicago",
+                miles,
+                f"about {miles:g} miles west of Chicago",
+                approximate=True,
+                unit="miles",
+            ),
+        ]
+
+    facts = [
+        GroundedFact(statement=f, evidence=f, citation=cite(s1, f), score=1.0 - i / 10)
+        for i, f in enumerate(facts_a)
+    ]
+    events = [
+        SourceEvent(
+            source_id="a",
+            headline="h",
+            extractor="x",
+            facts=facts,
+            figures=figures(s1, (12, 40, 65)),
+        ),
+        SourceEvent(source_id="b", headline="h", extractor="x", figures=figures(s2, (15, 90, 70))),
+    ]
+    return merge_events(events, [s1, s2])
+
+
+def test_extractive_conflicts_follow_the_lead_facts_strongest_first_at_most_two() -> None:
+    merged = _conflicted_merged(4)
+    assert len(merged.conflicts) == 3
+    written = write_extractive(merged)
+    kinds = ["C" if s.fact_ids[0].startswith("C") else "F" for s in written.sentences]
+    assert kinds == ["F", "F", "F", "C", "C", "F"]
+    stated = [s.text for s in written.sentences if s.fact_ids[0].startswith("C")]
+    # Clear disagreements first (the larger relative gap leads); the approximate overlap
+    # (about 65 vs about 70 miles) is left to the conflicts section.
+    assert stated == [
+        "Sources disagree on people injured in the valley: one source gives 40, another gives 90.",
+        "Sources disagree on people killed in the valley: one source gives 12, another gives 15.",
+    ]
+    assert any(c.what == "miles west of Chicago" for c in merged.conflicts)
+    assert (
+        draft_problems(SummaryDraft.model_validate(written.model_dump()), merged, min_sentences=1)
+        == {}
+    )
+
+
+def test_extractive_conflicts_come_after_all_facts_when_there_are_few() -> None:
+    merged = _conflicted_merged(1)
+    written = write_extractive(merged)
+    kinds = ["C" if s.fact_ids[0].startswith("C") else "F" for s in written.sentences]
+    assert kinds == ["F", "C", "C"]
+    # With no fact at all, conflicts are still stated rather than an empty summary.
+    assert [s.fact_ids[0][0] for s in write_extractive(_conflicted_merged(0)).sentences] == [
+        "C",
+        "C",
+    ]
