@@ -31,6 +31,14 @@ EXTRACTOR = "builtin"
 #: Facts kept per source, best first; the merger and writer need no more than this.
 MAX_FACTS = 15
 MIN_FACT_WORDS, MAX_FACT_WORDS = 6, 70
+#: A wire dateline or a stray dash before the sentence proper: "SYCAMORE, Ill. (AP) -- ",
+#: "Sycamore, Illinois (CNN) ", "--A 76-year-old ...". Only known agencies and US call
+#: signs count, so "John Morton (ICE) said" is never mistaken for a dateline.
+_LEAD_IN = re.compile(
+    r"(?:(?:[A-Z][\w.'’-]*,? ){1,6}\((?:CNN|AP|AFP|UPI|Reuters|Bloomberg|BBC|NPR|Xinhua|"
+    r"dpa|(?:The )?Associated Press|CNN Money|ABC News|CBS News|NBC News|[KW][A-Z]{2,3}(?:-TV)?)"
+    r"\)\s*)?[-—–]*\s*"
+)
 _TERMINAL = re.compile(r"[.!?][\"”’')\]]*$")
 #: Boilerplate of web pages that is sentence-shaped but never news.
 _BOILERPLATE = re.compile(
@@ -79,6 +87,10 @@ def _candidates(sources: Sequence[Source]) -> tuple[list[Candidate], list[tuple[
         position = 0
         for start, end in _sentence_spans(source):
             start, end = trim(source.text, start, end, " \t\r\n")
+            # A fact's statement is the sentence itself; a dateline is not part of it.
+            lead_in = _LEAD_IN.match(source.text, start, end)
+            if lead_in is not None:
+                start = lead_in.end()
             sentence = source.text[start:end]
             if not _is_fact_sentence(sentence):
                 continue

@@ -46,6 +46,7 @@ def _word_set(words: str) -> frozenset[str]:
 
 
 _OPENERS = "\"'“‘([«"
+_AGENCY_TAG = re.compile(r"\([A-Z][A-Za-z]{1,9}\)")
 _DOTTED = re.compile(r"(?:[A-Za-z]\.){2,}")
 #: Words that are usually followed by a period that does not end the sentence.
 #: Titles come before a name, so their period never ends a sentence ("Dr. Who").
@@ -60,6 +61,14 @@ _ABBREVIATIONS = _word_set(
     """
     st ave blvd rd hwy jr sr inc corp ltd co llc plc bros dept univ assn est approx vs v cf etc al
     jan feb mar apr jun jul aug sep sept oct nov dec no nos vol fig p pp ca
+    """
+)
+#: AP-style US state abbreviations, matched with their capital ("Ill." but not "ill."), as
+#: in datelines: "SYCAMORE, Ill. (AP) -- ...".
+_STATES = _word_set(
+    """
+    Ala Ariz Ark Calif Colo Conn Del Fla Ga Ill Ind Kan Kans Ky La Md Mass Mich Minn Miss Mo
+    Mont Neb Nev Okla Ore Pa Tenn Tex Vt Va Wash Wis Wyo
     """
 )
 #: Capitalised words that typically open a sentence: after an ambiguous abbreviation
@@ -83,7 +92,7 @@ def _is_abbreviation(word: str) -> bool:
     stem = core[:-1]
     if len(stem) == 1 and stem.isalpha():  # initials: John F. Kennedy
         return True
-    return stem.lower() in _ABBREVIATIONS
+    return stem.lower() in _ABBREVIATIONS or stem in _STATES
 
 
 def _ends_sentence(line: str, match: re.Match[str]) -> bool:
@@ -103,7 +112,10 @@ def _ends_sentence(line: str, match: re.Match[str]) -> bool:
         return False
     if not _is_abbreviation(word):
         return True
-    # Ambiguous: "U.S. Immigration" continues, "the U.S. He said" does not.
+    # Ambiguous: "U.S. Immigration" continues, "the U.S. He said" does not, and neither
+    # does a dateline's agency: "SYCAMORE, Ill. (AP) -- ...".
+    if _AGENCY_TAG.match(token):
+        return False
     return token[0] in _OPENERS or token.rstrip(",;:") in _STARTERS
 
 

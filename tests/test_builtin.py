@@ -193,3 +193,20 @@ def test_single_source_and_unsplit_source() -> None:
     money = next(f for f in event.figures if f.value == 4_000_000)
     assert money.unit == "USD"
     assert event.quotes[0].speaker == "Jane Doe"
+
+
+def test_fact_statements_leave_out_datelines() -> None:
+    from summarizer.builtin import builtin_events
+    from summarizer.sources import make_source
+
+    text = (
+        "SYCAMORE, Ill. (AP) -- A judge ordered the release of a man convicted in a 1957 "
+        "killing.\n\nJohn Morton (ICE) said the agency would keep working on the case."
+    )
+    source = make_source("S1", text)
+    (event,) = builtin_events([source])
+    statements = {fact.statement for fact in event.facts}
+    assert "A judge ordered the release of a man convicted in a 1957 killing." in statements
+    assert any(s.startswith("John Morton (ICE) said") for s in statements)
+    for fact in event.facts:
+        assert fact.citation.quote == source.text[fact.citation.start : fact.citation.end]

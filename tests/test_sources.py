@@ -535,3 +535,14 @@ def test_cluster_lines_report_cut_headlines(tmp_path: Path) -> None:
     assert line.cluster is not None
     assert line.cluster.sources[0].text == "Police arrested 5 people."
     assert any("trailing headline" in w for w in line.cluster.warnings)
+
+
+def test_dateline_state_abbreviation_does_not_end_a_sentence() -> None:
+    from summarizer.text import split_sentences
+
+    text = "SYCAMORE, Ill. (AP) -- A judge freed him. He moved to Springfield, Ill. The end came."
+    assert [text[a:b] for a, b in split_sentences(text)] == [
+        "SYCAMORE, Ill. (AP) -- A judge freed him.",
+        "He moved to Springfield, Ill.",
+        "The end came.",
+    ]
