@@ -10,11 +10,12 @@ run raise ``NothingProducedError``.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from summarizer.errors import ConfigError, LLMError
 from summarizer.events import ExtractionReport, SourceEvent, SourceFailure, Usage
@@ -30,6 +31,7 @@ Writer = Literal["llm", "extractive"]
 Progress = Callable[[str, int, int], None]
 
 BUILTIN = "builtin"
+T = TypeVar("T")
 
 
 class NothingProducedError(LLMError):
@@ -302,4 +304,18 @@ async def extract_async(
 
 def summarize(sources: Sequence[str | Path | Source] | str | Path, **options: Any) -> SummaryResult:
     """Synchronous twin of ``summarize_async`` (same keywords)."""
-    return asyncio.run(summarize_async(sources, **options))
+    return _run_sync(summarize_async(sources, **options))
+
+
+def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run``, also from code that already runs an event loop (Jupyter, async apps).
+
+    ``asyncio.run`` refuses to start inside a running loop; there the coroutine gets a loop
+    of its own in a worker thread, so the sync API works everywhere.
+    """
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()

@@ -18,3 +18,14 @@ def test_model_from_environment_can_be_builtin(monkeypatch: pytest.MonkeyPatch) 
     model, notice = choose_model(None)
     assert model == BUILTIN and notice and "built-in extractor" in notice
     assert choose_model(None, base_url="http://127.0.0.1:1/v1") == (None, None)
+
+
+async def test_sync_api_works_inside_a_running_event_loop() -> None:
+    """Jupyter and async applications call the sync API with a loop already running."""
+    from pathlib import Path
+
+    from summarizer import summarize
+
+    cluster = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
+    result = summarize([cluster], model="builtin")
+    assert result.sentences
