@@ -137,3 +137,44 @@ def test_main_eval_writes_json_and_signals_skipped_lines(tmp_path: Path) -> None
     )
     assert main_eval(args) == 1  # line 2 is broken
     assert json.loads(out.read_text(encoding="utf-8"))["clusters"] == 3
+
+
+def test_eval_through_an_llm_server(tmp_path: Path) -> None:
+    """The LLM path of eval: the real openai client against the fake server on 127.0.0.1."""
+    import subprocess
+    import sys
+
+    from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
+
+    out = tmp_path / "llm.json"
+    with FakeOpenAI(pipeline_responder) as server:
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "summarizer",
+                "eval",
+                str(DATA),
+                "-m",
+                "fake-model",
+                "--base-url",
+                server.base_url,
+                "--no-cache",
+                "-q",
+                "-o",
+                str(out),
+            ],
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+            env={"PATH": "/usr/bin:/bin", "HOME": str(tmp_path)},
+        )
+        assert server.request_count > 0
+    assert done.returncode == 1, done.stderr  # line 2 of the data is broken on purpose
+    assert "Traceback" not in done.stderr
+    report = json.loads(out.read_text(encoding="utf-8"))
+    system = report["scores"]["system"]
+    assert report["model"] == "fake-model"
+    assert system["citation_validity"] == 100.0
+    assert system["numeric_faithfulness"] == 100.0
