@@ -16,6 +16,10 @@ Prints:
       counted with the rule tokens = characters / 4 (no tokenizer download; OpenAI's rule
       of thumb, also what the fake server reports as usage) over the exact request bodies
       (messages + tools) that `batch prepare` and the live client send.
+  (f) in the (b) run: time until the first result line is on disk, and until 10% of the
+      lines are, in units of L. Two rounds per cluster make 2L the floor for the first;
+      a result that waits behind later clusters' first-round calls shows up here (and is
+      work a kill would lose).
 
 The fake server answers extraction calls with a grounded extraction of the article and
 writer calls with a valid draft citing the facts it was given, so both rounds are real
@@ -198,9 +202,19 @@ async def many_clusters(
         clusters = Path(folder) / "clusters.jsonl"
         source_chars = write_clusters(clusters, count, 3, seed=11)
         out = Path(folder) / "out.jsonl"
+        # (f): when the n-th line is on disk (the progress callback runs after its fsync).
+        marks = {1: 0.0, max(1, count // 10): 0.0}
+        started = time.perf_counter()
+
+        def progress(stats: Any) -> None:
+            if stats.written in marks and not marks[stats.written]:
+                marks[stats.written] = time.perf_counter() - started
+
         async with LLM(llm_settings(base_url, concurrency)) as llm:
             runner = BatchRunner(
-                summary_process(llm, RunOptions(writer="llm")), max_in_flight=2 * concurrency
+                summary_process(llm, RunOptions(writer="llm")),
+                max_in_flight=2 * concurrency,
+                progress=progress,
             )
             cpu = time.process_time()
             started = time.perf_counter()
@@ -228,6 +242,9 @@ async def many_clusters(
         "cpu_per_cluster_ms": 1000 * cpu / max(1, stats.written),
         "prompt_tokens": usage.prompt_tokens,
         "source_tokens": source_chars / CHARS_PER_TOKEN,
+        "first_s": marks[1],
+        "tenth_s": marks[max(1, count // 10)],
+        "tenth": max(1, count // 10),
         "statuses": statuses,  # type: ignore[dict-item]
         "writers": writers,  # type: ignore[dict-item]
     }
@@ -359,6 +376,12 @@ def main() -> int:
             print(
                 f"(c) client CPU per cluster outside network waits: "
                 f"{b['cpu_per_cluster_ms']:.1f} ms",
+                flush=True,
+            )
+            print(
+                f"(f) time to first result in (b): {b['first_s']:.2f} s = "
+                f"{b['first_s'] / latency:.2f} L (floor 2L); first {b['tenth']:.0f} results "
+                f"(10%): {b['tenth_s']:.2f} s = {b['tenth_s'] / latency:.2f} L",
                 flush=True,
             )
         if "d" not in skip:

@@ -166,6 +166,7 @@ async def write_with_llm(
             "max_sentences": str(limit),
         },
         validation_context=context,
+        priority=llm.SECOND_ROUND,
     )
     draft = response.value
     if not isinstance(draft, SummaryDraft):

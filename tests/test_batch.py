@@ -276,3 +276,54 @@ async def test_a_config_error_stops_the_run_without_recording_it(tmp_path: Path)
         await BatchRunner(no_key, max_in_flight=1).run(lines(5), out)
     # Only real outcomes are on disk, so a corrected re-run does the rest.
     assert [r["cluster_id"] for r in read_records(out)] == ["c1"]
+
+
+async def test_a_clusters_writer_call_goes_before_later_clusters_extractions(
+    tmp_path: Path,
+) -> None:
+    """One shared limit, saturated: the writer call (second round) of the first cluster
+    reaches the server before the first-round calls of the last cluster, which entered the
+    queue long before it. First in, first out would send every extraction first."""
+    from summarizer.batch import summary_process
+    from summarizer.llm import LLM
+    from summarizer.pipeline import RunOptions
+    from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
+
+    texts = (
+        "The council in Leeds said 40 homes were flooded on Monday. Crews pumped water all night.",
+        "Leeds council officers reported 40 flooded homes on Monday. Roads reopened on Tuesday.",
+    )
+    items = [
+        Line(
+            n,
+            Cluster(
+                id=name, sources=[Source(id=f"{name}{i}", text=t) for i, t in enumerate(texts)]
+            ),
+        )
+        for n, name in enumerate(("a", "b", "c"), start=1)
+    ]
+
+    def writer_of(request: Any) -> str | None:
+        if request.article_id is not None:
+            return None
+        return next(name for name in "abc" if f"{name}0" in request.user_text)
+
+    with FakeOpenAI(pipeline_responder) as server:
+        async with LLM(server.settings(concurrency=1)) as llm:
+            runner = BatchRunner(summary_process(llm, RunOptions(writer="llm")), max_in_flight=3)
+            await llm.limit.acquire()  # hold the only slot until every extraction queued
+            run = asyncio.create_task(runner.run(items, tmp_path / "out.jsonl"))
+            for _ in range(10_000):
+                if llm.limit.waiting == 6:
+                    break
+                await asyncio.sleep(0)
+            assert llm.limit.waiting == 6
+            llm.limit.release()
+            stats = await run
+    assert stats.complete == 3
+    sent = [r.article_id or f"writer-{writer_of(r)}" for r in server.requests]
+    assert sorted(sent) == sorted(
+        ["a0", "a1", "b0", "b1", "c0", "c1"] + [f"writer-{n}" for n in "abc"]
+    )
+    assert sent.index("writer-a") < sent.index("c0") < sent.index("c1")
+    assert sent[-1] == "writer-c"

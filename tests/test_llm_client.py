@@ -6,6 +6,7 @@ import asyncio
 import json
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,14 @@ from pydantic import BaseModel, ValidationInfo, field_validator
 
 from summarizer.errors import ConfigError
 from summarizer.events import Usage
-from summarizer.llm import LLM, LLMCallError, LLMSettings
+from summarizer.llm import (
+    FIRST_ROUND,
+    LLM,
+    SECOND_ROUND,
+    LLMCallError,
+    LLMSettings,
+    PriorityLimit,
+)
 from summarizer.pricing import estimate_cost, price_for
 from summarizer.prompts import Prompt, load_prompt
 from summarizer.schema import EventExtraction
@@ -344,3 +352,181 @@ def test_importing_the_package_does_not_import_openai_or_instructor() -> None:
         "assert not heavy, heavy"
     )
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+# ---------------------------------------------------------------------- priorities
+
+
+async def _until(condition: Callable[[], bool], what: str) -> None:
+    """Let other tasks run until ``condition`` holds; they do no I/O on the way there, so
+    a bounded number of event-loop turns is enough (no clock involved)."""
+    for _ in range(10_000):
+        if condition():
+            return
+        await asyncio.sleep(0)
+    raise AssertionError(f"never reached: {what}")
+
+
+async def test_waiting_second_round_calls_reach_the_server_first_fifo_within_a_priority() -> None:
+    calls = [
+        ("e1", FIRST_ROUND),
+        ("e2", FIRST_ROUND),
+        ("w1", SECOND_ROUND),
+        ("e3", FIRST_ROUND),
+        ("w2", SECOND_ROUND),
+        ("e4", FIRST_ROUND),
+    ]
+    with FakeOpenAI(good) as server:
+        async with LLM(server.settings(concurrency=1)) as llm:
+            await llm.limit.acquire()  # the test holds the only slot: every call must queue
+            tasks = [
+                asyncio.create_task(
+                    llm.create(
+                        Claims, prompt=PROMPT, variables=variables(source_id=name), priority=p
+                    )
+                )
+                for name, p in calls
+            ]
+            await _until(lambda: llm.limit.waiting == len(calls), "all calls waiting")
+            assert server.request_count == 0
+            llm.limit.release()
+            responses = await asyncio.gather(*tasks)
+    assert [r.article_id for r in server.requests] == ["w1", "w2", "e1", "e2", "e3", "e4"]
+    assert all(r.validated for r in responses)
+    assert server.max_in_flight == 1
+
+
+async def test_priority_does_not_reorder_calls_while_slots_are_free() -> None:
+    with FakeOpenAI(good) as server:
+        async with LLM(server.settings(concurrency=4)) as llm:
+            await asyncio.gather(
+                *(
+                    llm.create(
+                        Claims, prompt=PROMPT, variables=variables(source_id=f"s{i}"), priority=i
+                    )
+                    for i in range(3)
+                )
+            )
+            assert llm.limit.in_use == 0 and llm.limit.waiting == 0
+    assert sorted(r.article_id or "" for r in server.requests) == ["s0", "s1", "s2"]
+
+
+async def _serve_in_order(limit: PriorityLimit, names: dict[str, int]) -> list[str]:
+    """Queue one waiter per name (with its priority) behind a held slot; return the order
+    in which they get the slot."""
+    order: list[str] = []
+
+    async def one(name: str, priority: int) -> None:
+        async with limit.slot(priority):
+            order.append(name)
+            await asyncio.sleep(0)
+
+    await limit.acquire()
+    tasks = [asyncio.create_task(one(n, p)) for n, p in names.items()]
+    await _until(lambda: limit.waiting == len(names), "all waiting")
+    limit.release()
+    await asyncio.gather(*tasks)
+    assert limit.in_use == 0
+    return order
+
+
+async def test_priority_limit_serves_higher_priority_first_and_fifo_within_one() -> None:
+    order = await _serve_in_order(
+        PriorityLimit(1), {"a": 0, "b": 0, "c": 1, "d": 0, "e": 1, "f": 2}
+    )
+    assert order == ["f", "c", "e", "a", "b", "d"]
+
+
+async def test_priority_limit_bounds_how_often_a_waiter_is_overtaken() -> None:
+    """No starvation: with ``overtake=2`` a waiter lets at most two later arrivals of the
+    next priority go before it, however many keep coming."""
+    names = {"low": 0, **{f"h{i}": 1 for i in range(1, 7)}}
+    order = await _serve_in_order(PriorityLimit(1, overtake=2), names)
+    assert order == ["h1", "low", "h2", "h3", "h4", "h5", "h6"]
+    # Two steps of priority buy twice the overtaking.
+    order = await _serve_in_order(
+        PriorityLimit(1, overtake=2), {"low": 0, "x": 0, "y": 0, "top": 2}
+    )
+    assert order == ["top", "low", "x", "y"]
+
+
+async def test_priority_limit_survives_cancelled_waiters_without_losing_slots() -> None:
+    limit = PriorityLimit(1)
+    await limit.acquire()
+    waiting = [asyncio.create_task(limit.acquire(p)) for p in (0, 1, 0)]
+    await _until(lambda: limit.waiting == 3, "three waiting")
+    waiting[1].cancel()  # cancelled while waiting: must not take the slot
+    await asyncio.gather(waiting[1], return_exceptions=True)
+    assert limit.waiting == 2
+    limit.release()  # handed to waiting[0] ...
+    waiting[0].cancel()  # ... which is cancelled before it runs: the slot passes on
+    results = await asyncio.gather(*waiting, return_exceptions=True)
+    assert isinstance(results[0], asyncio.CancelledError) and results[2] is None
+    assert limit.in_use == 1 and limit.waiting == 0
+    limit.release()
+    assert limit.in_use == 0
+
+
+async def test_priority_limit_hands_a_freed_slot_to_the_queue_not_to_a_newcomer() -> None:
+    limit = PriorityLimit(1)
+    await limit.acquire()
+    queued = asyncio.create_task(limit.acquire(0))
+    await _until(lambda: limit.waiting == 1, "one waiting")
+    limit.release()
+    newcomer = asyncio.create_task(limit.acquire(5))
+    await queued
+    await _until(lambda: limit.waiting == 1, "the newcomer waits")
+    assert not newcomer.done() and limit.in_use == 1
+    limit.release()
+    await newcomer
+    limit.release()
+    assert limit.in_use == 0
+
+
+# ---------------------------------------------------------------------- prepared requests
+
+
+@pytest.mark.parametrize("mode", ["tools", "json_schema", "md_json"])
+async def test_requests_equal_what_instructors_own_wrapper_sends(mode: str) -> None:
+    """The request prepared once per (model, mode, prompt) and rendered per call is the
+    request instructor's ``patch`` wrapper builds on every call, byte for byte in JSON."""
+    import instructor
+    import openai
+
+    from summarizer.llm import instructor_mode
+
+    articles = ["{% raw %} and {{ unknown }} stay literal. " + ARTICLE, ARTICLE[:400]]
+    with FakeOpenAI(good) as server:
+        async with LLM(server.settings(mode=mode)) as llm:
+            for article in articles:
+                await llm.create(Claims, prompt=PROMPT, variables=variables(article))
+        raw = openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0)
+        client = instructor.from_openai(raw, mode=instructor_mode(mode))
+        for article in articles:
+            await client.chat.completions.create(
+                response_model=Claims,
+                messages=PROMPT.render_messages(),  # type: ignore[arg-type]
+                context=variables(article),
+                model=llm.settings.model,
+                temperature=llm.settings.temperature,
+                max_retries=0,
+                strict=False,
+            )
+        await raw.close()
+    ours, theirs = server.requests[:2], server.requests[2:]
+    assert [r.body for r in ours] == [r.body for r in theirs]
+    assert [r.article for r in ours] == articles
+
+
+async def test_cache_key_schema_is_generated_once_per_model(tmp_path: Path) -> None:
+    from summarizer.llm import _json_schema
+
+    _json_schema.cache_clear()
+    with FakeOpenAI(good) as server:
+        async with LLM(server.settings(cache=True, cache_dir=tmp_path)) as llm:
+            for i in range(3):
+                await llm.create(Claims, prompt=PROMPT, variables=variables(source_id=f"s{i}"))
+            again = await llm.create(Claims, prompt=PROMPT, variables=variables(source_id="s0"))
+    info = _json_schema.cache_info()
+    assert info.misses == 1 and info.hits == 3
+    assert again.cached and server.request_count == 3
