@@ -91,3 +91,19 @@ def test_cli_exit_codes_partial_and_nothing(server: FakeOpenAI, tmp_path: Path) 
     assert "Traceback" not in nothing.stderr
     assert len(nothing.stderr.strip().splitlines()) == 1
     assert "S1" in nothing.stderr and "S2" in nothing.stderr
+
+
+def test_writer_failure_falls_back_to_the_extractive_writer(server: FakeOpenAI) -> None:
+    def responder(request: FakeRequest) -> Action:
+        if request.article_id is None:  # the writer's request carries no article
+            return Status(503, "overloaded")
+        return pipeline_responder(request)
+
+    server.responder = responder  # type: ignore[assignment]
+    result = summarize(
+        [CLUSTER], model="fake-model", base_url=server.base_url, cache=False, timeout_s=5
+    )
+    assert result.status == "complete"
+    assert result.versions.writer == "extractive"
+    assert any("LLM writer failed" in warning for warning in result.warnings)
+    assert result.sentences and all(s.citations for s in result.sentences)
