@@ -9,7 +9,9 @@ blends claims, so the rules lean towards not merging):
   citations and may change which source's wording represents an item (that order is the
   user's). Within a source, items keep the extractor's order. No set is ever iterated
   into the output.
-* **Figures** are matched on *what is counted* (``summarizer.merge_figures``).
+* **Figures** are matched on *what is counted* (``summarizer.merge_figures``); two
+  figures whose evidence sentences name different entities never conflict
+  (``contexts_disagree``), so each figure carries its source's sentence names.
 * **Facts** merge when they state the same numbers and their normalised words are close
   (rapidfuzz ``token_sort_ratio`` >= ``FACT_SIMILARITY``, a symmetric measure, so a short
   statement is not swallowed by a longer one that merely contains its words). Facts from
@@ -35,11 +37,12 @@ from summarizer.events import Citation, SourceEvent, Usage
 from summarizer.merge_citations import cited_source_ids, unique_citations
 from summarizer.merge_figures import distinctive_value, figure_item, merge_figures
 from summarizer.merge_names import merge_actors, merge_places
-from summarizer.merge_words import content_stems, jaccard_index
+from summarizer.merge_words import SentenceNames, content_stems, jaccard_index
 from summarizer.numbers import find_numbers
 from summarizer.results import MergedEvent, MergedFact, MergedQuote, MergedTime
 from summarizer.schema import EventType
 from summarizer.sources import Source
+from summarizer.text import split_sentences
 
 #: rapidfuzz token_sort_ratio (0-100) on normalised fact words at or above which facts merge.
 FACT_SIMILARITY = 80.0
@@ -213,7 +216,10 @@ def merge_events(events: Sequence[SourceEvent], sources: Sequence[Source]) -> Me
         if types
         else EventType.OTHER
     )
-    figure_items = [figure_item(f, e.source_id) for e in ordered for f in e.figures]
+    names = {s.id: SentenceNames(s.text, s.sentences or split_sentences(s.text)) for s in sources}
+    figure_items = [
+        figure_item(f, e.source_id, names.get(e.source_id)) for e in ordered for f in e.figures
+    ]
     figures, conflicts = merge_figures(figure_items, order)
     return MergedEvent(
         source_ids=list(dict.fromkeys(source_ids)),

@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 from summarizer.events import GroundedFigure
 from summarizer.merge_citations import citation_key, cited_source_ids
 from summarizer.merge_words import (
+    SentenceNames,
     content_stems,
     jaccard_index,
     name_stems,
@@ -183,6 +184,8 @@ class _FigureItem:
     unit: frozenset[str]
     partitive: bool
     label: Label
+    #: Named entities of the evidence sentence and of the label (``contexts_disagree``).
+    context: frozenset[str] = frozenset()
 
 
 @dataclass
@@ -199,14 +202,42 @@ class _FigureGroup:
         return out
 
 
-def figure_item(figure: GroundedFigure, source_id: str) -> _FigureItem:
-    """A figure with its description stems, computed once for every comparison."""
+def figure_item(
+    figure: GroundedFigure, source_id: str, names: SentenceNames | None = None
+) -> _FigureItem:
+    """A figure with its description stems, computed once for every comparison.
+
+    ``names`` is the figure's source (``SentenceNames``); without it the figure has no
+    sentence context and the context rule (``contexts_disagree``) never separates it.
+    """
     unit = frozenset(content_stems(figure.unit or ""))
     desc = frozenset(content_stems(figure.what)) | unit
     numbers = frozenset(s for s in desc if s[0].isdigit())
-    return _FigureItem(
-        figure, source_id, desc, numbers, unit, _is_partitive(figure), label(figure.what)
-    )
+    tag = label(figure.what)
+    context = tag.names
+    if names is not None:
+        context = frozenset(n for n in context if not names.demonym(n))
+        context |= names.around(figure.citation.start, figure.citation.end)
+    return _FigureItem(figure, source_id, desc, numbers, unit, _is_partitive(figure), tag, context)
+
+
+def contexts_disagree(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Whether two figures' sentences are about different named things: never a conflict.
+
+    Labels are short ("electoral votes", "people injured", "killing of suspects"), so two
+    sub-events of one story often get look-alike labels: Obama's 332 electoral votes and
+    the 306 Trump claimed; four wounded in Yemen and 50 injured in Bahrain; 22 suspects
+    killed in Tlatlaya and six in Puebla. The sentence holding each figure's evidence
+    says whose figure it is, through its named entities (``SentenceNames``: names and
+    acronyms, plus the label's own names). When both sentences name entities and share
+    none, the figures are taken to be about different things and never conflict; when
+    either names nothing, or they share a name ("65 miles west of Chicago" / "70 miles
+    west of Chicago", "Forbes listed his net worth ... Ross" / "Mr Ross ... net worth"),
+    the label rules alone decide. Like every conflict rule it only removes conflicts: a
+    false conflict tells the reader that the sources contradict each other, while a
+    missed one leaves two single-source figures, both still shown.
+    """
+    return bool(a) and bool(b) and not (a & b)
 
 
 def _is_partitive(figure: GroundedFigure) -> bool:
@@ -244,6 +275,7 @@ def _figure_affinity(group: _FigureGroup, new: _FigureItem) -> float:
             and item.numbers_in_desc == new.numbers_in_desc
             and (not item.unit or not new.unit or bool(item.unit & new.unit))
             and same_specific_thing(item.label, new.label)
+            and not contexts_disagree(item.context, new.context)
         ):
             best = max(best, jaccard_index(item.desc, new.desc))
     return best

@@ -11,6 +11,8 @@ rely on the exact same folding; a second copy would drift and break merges silen
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 
 #: A word (possibly an acronym with dots: "U.S."), or a number with separators.
 WORD = re.compile(r"[A-Za-z]+(?:\.[A-Za-z])*\.?|\d+(?:[.,]\d+)*")
@@ -104,6 +106,93 @@ def name_stems(text: str) -> list[str]:
         if index > 0 or acronym:
             out.append(stem(word))
     return out
+
+
+#: Capitalised words that name no particular entity: pronouns and words a sentence-initial
+#: position or a quotation capitalises, titles ("Mr Ross", "President Saleh": the name
+#: that follows is the entity), days and months (every sub-event has one).
+_COMMON_CAPITALISED_TEXT = """i he she it we they you his her hers its our their my your him them
+    me us this that
+    there here then but so yet if when while where why how what who not no yes also all
+    mr mrs ms dr sir madam prof gov sen rep gen col lt sgt st mt president vice prime
+    minister secretary judge chief director senator governor mayor officer
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
+    january february march april may june july august september october november december
+    jan feb mar apr jun jul aug sep sept oct nov dec"""
+_COMMON_CAPITALISED = frozenset(_COMMON_CAPITALISED_TEXT.split())
+#: Endings that derive a people or adjective from a place ("Mexico" → "Mexican",
+#: "China" → "Chinese", "Yemen" → "Yemeni"): such words describe a whole country, never
+#: which sub-event, so two sentences sharing only "Mexican" are not about one thing.
+_DEMONYM_ENDINGS = ("ians", "ian", "ans", "an", "ns", "n", "ese", "is", "i", "ish")
+
+
+def _is_demonym(word: str, names: frozenset[str]) -> bool:
+    """Whether ``word`` (lower case) is derived from another name of the same text."""
+    for ending in _DEMONYM_ENDINGS:
+        if len(word) > len(ending) + 3 and word.endswith(ending):
+            base = word[: -len(ending)]
+            if any(
+                name != word and len(name) >= 4 and (name == base or name[:-1] == base)
+                for name in names
+            ):
+                return True
+    return False
+
+
+@dataclass
+class SentenceNames:
+    """The named entities of each sentence of one text, for the figure-context rule.
+
+    A name is a capitalised word or acronym that is not a stopword nor a common
+    capitalised word (``_COMMON_CAPITALISED``). A sentence's first word counts only when
+    the same text also capitalises it inside a sentence ("Obama won 332 votes" next to
+    "said Obama"): otherwise "Scientists", "More" or "The" would pass for names. Words
+    derived from a place name of the same text ("Mexican" beside "Mexico", ``_is_demonym``)
+    do not count. Built once per source: the capitalisation evidence is the whole text.
+    """
+
+    text: str
+    sentences: Sequence[tuple[int, int]]
+    _inside: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        inside: set[str] = set()
+        for start, end in self.sentences:
+            for index, word in enumerate(_words(self.text[start:end])):
+                if index > 0 and _capitalised(word):
+                    inside.add(word.replace(".", "").lower())
+        self._inside = frozenset(inside)
+
+    def demonym(self, word: str) -> bool:
+        """Whether ``word`` derives from a place name of this text ("Mexican", "Americans")."""
+        return _is_demonym(word.replace(".", "").lower(), self._inside)
+
+    def around(self, start: int, end: int) -> frozenset[str]:
+        """Name stems of every sentence that the span ``start:end`` touches."""
+        spans = [(a, b) for a, b in self.sentences if a < max(end, start + 1) and start < b]
+        out: set[str] = set()
+        for a, b in spans or [(start, end)]:
+            for index, word in enumerate(_words(self.text[a:b])):
+                letters = word.replace(".", "")
+                lower = letters.lower()
+                acronym = len(letters) >= 2 and letters.isupper()
+                if not _capitalised(word) or lower in _COMMON_CAPITALISED:
+                    continue
+                if index == 0 and not acronym and lower not in self._inside:
+                    continue
+                if not acronym and _is_demonym(lower, self._inside):
+                    continue
+                out.add(stem(word))
+        return frozenset(out)
+
+
+def _words(text: str) -> list[str]:
+    return [m.group() for m in WORD.finditer(_POSSESSIVE.sub("", text))]
+
+
+def _capitalised(word: str) -> bool:
+    letters = word.replace(".", "")
+    return bool(letters) and letters[0].isupper() and letters.lower() not in _STOPWORDS
 
 
 def jaccard_index(a: frozenset[str], b: frozenset[str]) -> float:

@@ -33,10 +33,11 @@ from summarizer.merge_figures import (
     same_specific_thing,
     within_tolerance,
 )
-from summarizer.merge_words import stem
+from summarizer.merge_words import SentenceNames, stem
 from summarizer.results import FigureStatus, MergedEvent, MergedFigure
 from summarizer.schema import ActorKind, EventType
 from summarizer.sources import Source
+from summarizer.text import split_sentences
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
 
@@ -856,3 +857,108 @@ def test_approximate_overlap_is_a_weaker_conflict_than_a_clear_one() -> None:
     # More sources behind both sides is a firmer disagreement.
     broad = [_side(65, ["a", "c"]), _side(70, ["b", "d"])]
     assert conflict_strength(broad) > conflict_strength(exact)
+
+
+# ------------------------------------------- conflicts need sentences about the same names
+
+
+def _context_merged(first: tuple[str, str], second: tuple[str, str]) -> MergedEvent:
+    """Two sources, each giving "people killed in the attack" in the sentence ``evidence``."""
+    sources = [
+        Source(id=sid, text=text) for sid, (text, _) in zip("ab", (first, second), strict=True)
+    ]
+    events = [
+        SourceEvent(
+            source_id=source.id,
+            headline="h",
+            extractor="x",
+            figures=[
+                _figure(
+                    source,
+                    "people killed in the attack",
+                    float(evidence.split()[0]),
+                    evidence,
+                )
+            ],
+        )
+        for source, (_, evidence) in zip(sources, (first, second), strict=True)
+    ]
+    return merge_events(events, sources)
+
+
+@pytest.mark.parametrize(
+    ("first", "second", "conflict"),
+    [
+        # different named places: two attacks, not one disputed toll
+        (
+            ("Gunmen struck in Yemen: 12 people killed in the attack.", "12 people killed"),
+            ("Police in Bahrain left 15 people killed in the attack.", "15 people"),
+            False,
+        ),
+        # "Mexican" next to "Mexico" names a country, not the sub-event: still apart
+        (
+            (
+                "Mexico said troops of the Mexican army left 22 people killed in the attack "
+                "in Tlatlaya.",
+                "22 people killed",
+            ),
+            (
+                "In Mexico, Mexican media said 6 people killed in the attack in Puebla.",
+                "6 people killed",
+            ),
+            False,
+        ),
+        # a shared name: one event, a real conflict
+        (
+            ("Gunmen struck in Yemen, 12 people killed in the attack.", "12 people killed"),
+            ("Officials in Yemen and Oman said 15 people killed in the attack.", "15 people"),
+            True,
+        ),
+        # one sentence names nothing: the labels decide
+        (
+            ("Gunmen struck in Yemen, 12 people killed in the attack.", "12 people killed"),
+            ("Later they said 15 people killed in the attack.", "15 people"),
+            True,
+        ),
+    ],
+)
+def test_figures_from_sentences_naming_different_entities_never_conflict(
+    first: tuple[str, str], second: tuple[str, str], conflict: bool
+) -> None:
+    merged = _context_merged(first, second)
+    assert bool(merged.conflicts) is conflict
+    expected = FigureStatus.CONFLICT if conflict else FigureStatus.SINGLE
+    assert [f.status for f in merged.figures] == [expected] * 2
+    # Deterministic: the same result in the other source order.
+    again = _context_merged(second, first)
+    assert bool(again.conflicts) is conflict
+
+
+def test_sentence_names_skip_openers_titles_and_demonyms() -> None:
+    text = (
+        "Obama won 332 votes. Scientists said Mr Ross met Obama on Monday. "
+        "Mexican media covered Mexico. The FBI came."
+    )
+    names = SentenceNames(text, split_sentences(text))
+    first = text.index("332")
+    # "Obama" opens its sentence but is capitalised inside another: a name.
+    assert names.around(first, first + 3) == {"obama"}
+    second = text.index("Ross")
+    # "Scientists" only opens a sentence; "Mr" is a title; "Monday" a day.
+    assert names.around(second, second + 4) == {"ross", "obama"}
+    third = text.index("media")
+    assert names.around(third, third + 5) == {"mexico"}
+    assert names.demonym("Mexican") and not names.demonym("Mexico")
+    fbi = text.index("FBI")
+    assert names.around(fbi, fbi + 3) == {"fbi"}  # acronyms count anywhere
+
+
+def test_sunflower_ages_still_conflict_with_sentence_context() -> None:
+    merged, sources = sunflower_merged()
+    (conflict,) = merged.conflicts
+    sides = [merged.figure(i) for i in conflict.figure_ids]
+    assert [s.value for s in sides if s] == [11, 13]
+    # The sources carry real sentence spans here, as the CLI gives them.
+    spanned = [s.model_copy(update={"sentences": split_sentences(s.text)}) for s in sources]
+    again = merge_events(sunflower_events(spanned), spanned)
+    assert again.model_dump() == merged.model_dump()
