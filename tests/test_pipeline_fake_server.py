@@ -1,7 +1,8 @@
-"""A failing source is named with its reason and the rest is summarised (guarantee 3).
+"""The whole pipeline through the real openai client against the fake server on 127.0.0.1.
 
-Drives the real CLI, in a subprocess, against the fake OpenAI-compatible server on
-127.0.0.1, and checks the documented exit codes: 1 partial, 3 nothing produced.
+A failing source is named with its reason and the rest is summarised (guarantee 3), with
+the documented exit codes (1 partial, 3 nothing produced); a failing writer falls back to
+the extractive writer; long sources are extracted in chunks with whole-source spans.
 """
 
 from __future__ import annotations
@@ -107,3 +108,24 @@ def test_writer_failure_falls_back_to_the_extractive_writer(server: FakeOpenAI) 
     assert result.versions.writer == "extractive"
     assert any("LLM writer failed" in warning for warning in result.warnings)
     assert result.sentences and all(s.citations for s in result.sentences)
+
+
+def test_long_sources_are_extracted_in_chunks_with_whole_source_spans(
+    server: FakeOpenAI,
+) -> None:
+    result = summarize(
+        [CLUSTER], model="fake-model", base_url=server.base_url, cache=False, chunk_chars=600
+    )
+    texts = {source.id: source.text for source in result.sources}
+    assert all(result.diagnostics[sid].chunks > 1 for sid in texts)
+    assert server.request_count == sum(d.chunks for d in result.diagnostics.values()) + 1
+    late = [
+        c
+        for f in result.facts
+        for c in f.citations
+        if c.start > 600  # cited from a later chunk, offset into the whole source
+    ]
+    assert late
+    for fact in result.facts:
+        for c in fact.citations:
+            assert c.quote == texts[c.source_id][c.start : c.end]
