@@ -21,6 +21,7 @@ sentence (``summary_schema.sentence_problems``):
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Literal
 
@@ -209,10 +210,31 @@ async def write_with_llm(
 # --------------------------------------------------------------------------- extractive
 
 
+#: A headline longer than this is a lead sentence standing in for a missing title.
+HEADLINE_MAX_WORDS = 20
+_CLAUSE_END = re.compile(r"(?:,|;|:| --| —| –)\s")
+
+
+def headline_form(sentence: str) -> str:
+    """A lead sentence cut to its first clause, so it reads as a headline, not a paragraph.
+
+    Only sentences over ``HEADLINE_MAX_WORDS`` words are cut, at the first clause break
+    after eight words and within the limit; the words kept are the source's own.
+    """
+    text = " ".join(sentence.split())
+    if len(text.split()) <= HEADLINE_MAX_WORDS:
+        return text
+    for match in _CLAUSE_END.finditer(text):
+        words = len(text[: match.start()].split())
+        if 8 <= words <= HEADLINE_MAX_WORDS:
+            return text[: match.start()].rstrip(" ,;:-—–")
+    return text
+
+
 def _extractive_headline(merged: MergedEvent) -> str:
     """The first source headline whose numbers are backed, else the top fact."""
     for headline in merged.headlines:
-        candidate = headline.strip()
+        candidate = headline_form(headline)
         if not candidate:
             continue
         check = SummaryDraft(headline=candidate, sentences=[])

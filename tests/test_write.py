@@ -372,3 +372,19 @@ def test_extractive_conflicts_come_after_all_facts_when_there_are_few() -> None:
         "C",
         "C",
     ]
+
+
+def test_a_lead_sentence_headline_is_cut_to_its_first_clause() -> None:
+    from summarizer.write import headline_form
+
+    lead = (
+        "An international police operation into child pornography led to the arrest of "
+        "245 people and the rescues of 123 children, mostly in the US, AFP reports citing "
+        "the US immigration enforcement agency."
+    )
+    assert headline_form(lead) == (
+        "An international police operation into child pornography led to the arrest of "
+        "245 people and the rescues of 123 children"
+    )
+    title = "Operation Sunflower: 245 arrested in child abuse sweep"
+    assert headline_form(title) == title
