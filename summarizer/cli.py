@@ -59,6 +59,12 @@ def add_llm_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--concurrency", type=int, help="max LLM calls in flight (default 8)")
     group.add_argument("--timeout", type=float, dest="timeout_s", help="seconds per request")
     group.add_argument("--max-reasks", type=int, help="validation re-asks per call (default 2)")
+    group.add_argument(
+        "--http-attempts",
+        type=int,
+        help="attempts per request on 429/5xx/timeouts/dropped connections (default 5)",
+    )
+    group.add_argument("--temperature", type=float, help="sampling temperature (default 0)")
     group.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
     group.add_argument("--cache-dir", type=Path, help="cache directory (default: user cache dir)")
     recording = group.add_mutually_exclusive_group()
@@ -140,6 +146,8 @@ def llm_overrides(args: argparse.Namespace) -> dict[str, Any]:
         "concurrency": args.concurrency,
         "timeout_s": args.timeout_s,
         "max_reasks": args.max_reasks,
+        "http_attempts": args.http_attempts,
+        "temperature": args.temperature,
         "record": args.record,
         "replay": args.replay,
         "cache": not args.no_cache,

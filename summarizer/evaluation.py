@@ -492,11 +492,14 @@ def main_eval(args: argparse.Namespace) -> int:
             "concurrency",
             "timeout_s",
             "max_reasks",
+            "http_attempts",
+            "temperature",
             "record",
             "replay",
             "cache_dir",
         )
     }
+    overrides["cache"] = not getattr(args, "no_cache", False)
     chosen, notice = choose_model(getattr(args, "model", None), **overrides)
     console = Console(stderr=True)
     console.width = max(console.width, 100)
@@ -504,7 +507,8 @@ def main_eval(args: argparse.Namespace) -> int:
         console.print(notice, markup=False, highlight=False)
     max_words = getattr(args, "max_words", None) or DEFAULT_MAX_WORDS
     output: Path | None = getattr(args, "output", None)
-    if chosen == BUILTIN or chosen is None:
+    # None means "the configured default model": a key or server is set, so use the LLM.
+    if chosen == BUILTIN:
         report = run_eval(
             args.data,
             limit=args.limit,
@@ -530,7 +534,7 @@ def main_eval(args: argparse.Namespace) -> int:
 
 async def _with_llm(
     args: argparse.Namespace,
-    model: str,
+    model: str | None,
     overrides: dict[str, Any],
     max_words: int,
     output: Path | None,
@@ -539,15 +543,13 @@ async def _with_llm(
     from summarizer.llm import LLM
     from summarizer.pipeline import llm_settings
 
-    if getattr(args, "no_cache", False):
-        overrides = {**overrides, "cache": False}
     async with LLM(llm_settings(model, **overrides)) as llm:
         return await run_eval_async(
             args.data,
             limit=args.limit,
             output=output,
             progress=not quiet,
-            model=model,
+            model=llm.settings.model,
             max_words=max_words,
             llm=llm,
         )

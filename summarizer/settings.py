@@ -26,6 +26,10 @@ ENV_VARS: dict[str, str] = {
     "SUMMARIZER_MODE": "mode",
     "SUMMARIZER_CONCURRENCY": "concurrency",
     "SUMMARIZER_TIMEOUT": "timeout_s",
+    "SUMMARIZER_TEMPERATURE": "temperature",
+    "SUMMARIZER_MAX_REASKS": "max_reasks",
+    "SUMMARIZER_HTTP_ATTEMPTS": "http_attempts",
+    "SUMMARIZER_MAX_RETRY_TIME": "max_retry_time_s",
     "SUMMARIZER_CACHE_DIR": "cache_dir",
     "SUMMARIZER_PRICES": "prices",
 }
@@ -75,10 +79,18 @@ class LLMSettings:
         if unknown:
             raise ConfigError(f"unknown LLM setting(s): {', '.join(unknown)}")
         values: dict[str, Any] = {}
+        from_env: dict[str, str] = {}
         for var, name in ENV_VARS.items():
             raw = os.environ.get(var)
             if raw is not None and raw.strip() != "":
                 values[name] = _from_env(var, name, raw.strip())
+                from_env[name] = f"{var}={raw.strip()!r}"
+        try:
+            cls(**values).check()
+        except ConfigError as exc:
+            # Name the variable, not only the setting: that is what the user has to fix.
+            culprit = next((v for k, v in from_env.items() if str(exc).startswith(k)), "")
+            raise ConfigError(f"{culprit}: {exc}" if culprit else str(exc)) from None
         values.update({k: v for k, v in overrides.items() if v is not None})
         settings = cls(**values)
         settings.check()
@@ -100,6 +112,7 @@ class LLMSettings:
             "concurrency": self.concurrency,
             "http_attempts": self.http_attempts,
             "timeout_s": self.timeout_s,
+            "max_retry_time_s": self.max_retry_time_s,
         }
         for name, value in positive.items():
             if value <= 0:
@@ -113,9 +126,9 @@ class LLMSettings:
 def _from_env(var: str, name: str, raw: str) -> Any:
     """Convert one environment value, naming the variable when it is unusable."""
     try:
-        if name == "concurrency":
+        if name in ("concurrency", "max_reasks", "http_attempts"):
             return int(raw)
-        if name == "timeout_s":
+        if name in ("timeout_s", "temperature", "max_retry_time_s"):
             return float(raw)
         if name == "cache_dir":
             return Path(raw).expanduser()

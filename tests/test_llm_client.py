@@ -289,6 +289,18 @@ def test_settings_precedence_arguments_env_defaults(monkeypatch: pytest.MonkeyPa
     assert "sk-secret" not in repr(settings)
 
 
+def test_retry_limits_and_temperature_come_from_the_environment(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SUMMARIZER_TEMPERATURE", "0.3")
+    monkeypatch.setenv("SUMMARIZER_MAX_REASKS", "0")
+    monkeypatch.setenv("SUMMARIZER_HTTP_ATTEMPTS", "2")
+    monkeypatch.setenv("SUMMARIZER_MAX_RETRY_TIME", "9.5")
+    settings = LLMSettings.resolve(http_attempts=4)
+    assert (settings.temperature, settings.max_reasks) == (0.3, 0)
+    assert (settings.http_attempts, settings.max_retry_time_s) == (4, 9.5)
+
+
 @pytest.mark.parametrize(
     ("var", "value"),
     [
@@ -296,6 +308,8 @@ def test_settings_precedence_arguments_env_defaults(monkeypatch: pytest.MonkeyPa
         ("SUMMARIZER_MODE", "xml"),
         ("SUMMARIZER_TIMEOUT", "soon"),
         ("SUMMARIZER_PRICES", "{bad json"),
+        ("SUMMARIZER_TEMPERATURE", "warm"),
+        ("SUMMARIZER_HTTP_ATTEMPTS", "0"),
     ],
 )
 def test_bad_environment_values_name_the_variable(
