@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from summarizer import builtin_ner
+from summarizer.builtin_ner import Entity
 from summarizer.builtin_rank import STOPWORDS
 from summarizer.builtin_spans import cite, trim
 from summarizer.events import GroundedActor, GroundedPlace
@@ -90,6 +92,9 @@ class Name:
     role_span: tuple[int, int] | None = None
     mentions: int = 1
     aliases: set[str] = field(default_factory=set)
+    #: The kind came from a cue strong enough to trust without a model's agreement
+    #: (a title before the name, an organisation word inside it).
+    sure: bool = False
 
     @property
     def text(self) -> str:
@@ -159,10 +164,10 @@ def _classify(source: Source, name: Name) -> None:
         name.role = " ".join(name.words[: title_at + 1])
         name.words = name.words[title_at + 1 :]
         name.start = text.index(name.words[0], name.start)
-        name.kind = ActorKind.PERSON
+        name.kind, name.sure = ActorKind.PERSON, True
     if name.kind is None:
         if any(w in ORG_WORDS for w in lowered):
-            name.kind = ActorKind.ORGANIZATION
+            name.kind, name.sure = ActorKind.ORGANIZATION, True
         elif len(name.words) == 1 and name.text in COUNTRY_ACRONYMS:
             name.kind, name.place = ActorKind.COUNTRY, True
         elif len(name.words) == 1 and re.fullmatch(r"[A-Z]{2,6}|(?:[A-Z]\.){2,}", name.text):
@@ -185,11 +190,90 @@ def _fallback_role(source: Source, name: Name) -> str:
     return following.group(1).strip() if following else "named in the article"
 
 
+#: What each NER label makes of a name: an actor kind, or a place (kind None).
+_NER_KINDS: dict[str, tuple[ActorKind | None, bool]] = {
+    "PERSON": (ActorKind.PERSON, False),
+    "ORG": (ActorKind.ORGANIZATION, False),
+    "NORP": (ActorKind.GROUP, False),
+    "GPE": (None, True),
+    "LOC": (None, True),
+    "FAC": (None, True),
+}
+
+
+def _from_entity(source: Source, entity: Entity) -> Name:
+    """A name with the model's boundaries and kind, and the rules' title and role cues.
+
+    An organisation word inside the name overrides the model's label: "British Transport
+    Police" is an organisation whatever the model's guess; a place stays a place even if
+    it is an acronym, which the rules alone would take for an organisation.
+    """
+    name = Name(entity.start, entity.end, source.text[entity.start : entity.end].split())
+    kind, place = _NER_KINDS.get(entity.label, (ActorKind.OTHER, False))
+    if any(w.lower() in ORG_WORDS for w in name.words) and entity.label != "PERSON":
+        kind, place, name.sure = ActorKind.ORGANIZATION, False, True
+    if place and name.text in COUNTRY_ACRONYMS:
+        kind = ActorKind.COUNTRY
+    name.kind, name.place = kind, place
+    _classify(source, name)
+    if place and not name.sure:
+        name.kind = kind
+    return name
+
+
+def _adjective(source: Source, entity: Entity) -> bool:
+    """A nationality or party adjective ("Brazilian driver") rather than a group
+    ("Democrats", "Brits"): the model tags both NORP, only the plural names actors."""
+    return entity.label == "NORP" and not source.text[entity.start : entity.end].endswith("s")
+
+
+def _combine(source: Source, runs: list[Name], found: list[Entity]) -> list[Name]:
+    """Names from the model's entities, plus rule names the model has no better span for.
+
+    A rule name with a sure cue (a title, an organisation word) wins over the entities it
+    overlaps: the model splits "U.S. Immigration and Customs Enforcement" in two and keeps
+    titles out of its spans. Any other rule name is kept only where the model found a name
+    too, and then with the model's span: capitalisation alone glues credits and headline
+    words to names ("GETTY Max Verstappen") and calls events ("World Series") actors.
+    """
+    names: list[Name] = []
+    claimed: set[int] = set()
+    for run in runs:
+        overlapping = {i for i, e in enumerate(found) if e.start < run.end and run.start < e.end}
+        if run.sure:
+            claimed |= overlapping
+            names.append(run)
+        elif run.place and run.kind is None:
+            # "in Croydon": the preposition says place even where the model says
+            # organisation or event ("at the Brazilian Grand Prix"); the model's span is
+            # kept, and a person is never a place ("said to Hamilton").
+            for i in overlapping:
+                if found[i].label not in ("PERSON", "NORP"):
+                    claimed.add(i)
+                    name = _from_entity(source, found[i])
+                    name.kind, name.place = None, True
+                    names.append(name)
+    names.extend(
+        _from_entity(source, e)
+        for i, e in enumerate(found)
+        if i not in claimed and e.label in _NER_KINDS and not _adjective(source, e)
+    )
+    names.sort(key=lambda name: name.start)
+    return names
+
+
 def find_entities(source: Source) -> tuple[list[GroundedActor], list[GroundedPlace]]:
-    """Actors (most mentioned first) and places of one source, each cited at first mention."""
+    """Actors (most mentioned first) and places of one source, each cited at first mention.
+
+    With spaCy available (``builtin_ner``), the model's entities and the rules' sure cues
+    are combined; otherwise the capitalisation rules alone find the names.
+    """
     names = _runs(source)
     for name in names:
         _classify(source, name)
+    found = builtin_ner.entities(source.text)
+    if found is not None:
+        names = _combine(source, names, found)
     entities: list[Name] = []
     by_key: dict[str, Name] = {}
     for name in names:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -210,3 +211,140 @@ def test_fact_statements_leave_out_datelines() -> None:
     assert any(s.startswith("John Morton (ICE) said") for s in statements)
     for fact in event.facts:
         assert fact.citation.quote == source.text[fact.citation.start : fact.citation.end]
+
+
+# --- NER paths: the rules alone, and spaCy's model combined with the rules ---------------
+
+_GAME = (
+    "The Chicago Cubs won the World Series on Wednesday night in Cleveland, ending a "
+    "108-year drought. Manager Joe Maddon praised his players after the game.\n"
+    "Ben Zobrist hit the go-ahead double in the 10th inning. Zobrist was named the most "
+    'valuable player of the World Series. "It was an amazing game," Zobrist said.\n'
+    "Fans celebrated in Chicago until dawn, and Republicans and Democrats alike "
+    "congratulated the team."
+)
+
+
+def _needs_spacy() -> None:
+    pytest.importorskip("spacy")
+    from summarizer import builtin_ner
+
+    if builtin_ner._pipeline() is None:
+        pytest.skip(f"model package {builtin_ner.MODEL} is not installed")
+
+
+@pytest.fixture(params=["rules", "spacy"])
+def ner_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    mode = str(request.param)
+    if mode == "spacy":
+        _needs_spacy()
+    monkeypatch.setenv("SUMMARIZER_NER", mode)
+    return mode
+
+
+def test_ner_mode_is_honoured(ner_mode: str) -> None:
+    from summarizer import builtin_ner
+
+    found = builtin_ner.entities(_GAME)
+    if ner_mode == "rules":
+        assert found is None
+    else:
+        assert found is not None
+        assert {(_GAME[e.start : e.end], e.label) for e in found} >= {
+            ("Ben Zobrist", "PERSON"),
+            ("Cleveland", "GPE"),
+        }
+
+
+def test_people_organisations_places_on_both_paths(ner_mode: str) -> None:
+    sources = [
+        make_source(f"S{n}", (FIXTURES / f"source-{n}.txt").read_text(encoding="utf-8"))
+        for n in (1, 2)
+    ]
+    events = builtin_events(sources)
+    actors = {(a.name, a.kind) for e in events for a in e.actors}
+    assert ("John Morton", ActorKind.PERSON) in actors
+    assert ("National Center for Missing and Exploited Children", ActorKind.ORGANIZATION) in actors
+    places = {p.name for e in events for p in e.where}
+    assert {"Kansas", "United States"} <= places
+    assert not places & {"November", "December", "under age 3"}
+    quotes = {q.speaker for e in events for q in e.quotes}
+    assert "John Morton" in quotes
+    texts = {s.id: s.text for s in sources}
+    for event in events:
+        for c in (*(a.citation for a in event.actors), *(p.citation for p in event.where)):
+            assert texts[c.source_id][c.start : c.end] == c.quote
+
+
+def test_spacy_path_names_and_ranks_people(monkeypatch: pytest.MonkeyPatch) -> None:
+    _needs_spacy()
+    from summarizer.builtin_entities import find_entities
+
+    monkeypatch.setenv("SUMMARIZER_NER", "spacy")
+    source = make_source("x", _GAME)
+    actors, places = find_entities(source)
+    names = [a.name for a in actors]
+    # Three mentions ("Zobrist" twice refers back to the full name) rank him first; the
+    # rules alone miss him, and call the twice-named "World Series" an actor.
+    assert names[0] == "Ben Zobrist"
+    assert "World Series" not in names
+    assert {("Chicago Cubs", ActorKind.ORGANIZATION), ("Joe Maddon", ActorKind.PERSON)} <= {
+        (a.name, a.kind) for a in actors
+    }
+    # Plural NORP names are group actors; a nationality adjective would not be.
+    assert ("Democrats", ActorKind.GROUP) in {(a.name, a.kind) for a in actors}
+    assert {p.name for p in places} >= {"Cleveland", "Chicago"}
+    for c in (*(a.citation for a in actors), *(p.citation for p in places)):
+        assert _GAME[c.start : c.end] == c.quote
+
+
+def test_spacy_path_keeps_long_organisation_names_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    _needs_spacy()
+    from summarizer.builtin_entities import find_entities
+
+    monkeypatch.setenv("SUMMARIZER_NER", "spacy")
+    text = (
+        "Officials at U.S. Immigration and Customs Enforcement said five of the victims "
+        "were under age 3. Brazilian reporters asked about the case in Kansas."
+    )
+    actors, places = find_entities(make_source("x", text))
+    names = {a.name for a in actors}
+    # The model splits this name in two; the organisation word keeps the rules' span.
+    assert "U.S. Immigration and Customs Enforcement" in names
+    assert "Customs Enforcement" not in names
+    assert "Brazilian" not in names  # an adjective, not a group
+    assert [p.name for p in places] == ["Kansas"]
+
+
+def test_ner_mode_errors_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer import builtin_ner
+    from summarizer.errors import ConfigError
+
+    monkeypatch.setenv("SUMMARIZER_NER", "bert")
+    with pytest.raises(ConfigError, match="SUMMARIZER_NER='bert'"):
+        builtin_ner.entities("Paris")
+    # Asking for spaCy without it installed names the extra instead of falling back.
+    monkeypatch.setenv("SUMMARIZER_NER", "spacy")
+    monkeypatch.setattr(builtin_ner, "_pipeline", lambda: None)
+    with pytest.raises(ConfigError, match=r"summarizer\[ner\]"):
+        builtin_ner.entities("Paris")
+    monkeypatch.setenv("SUMMARIZER_NER", "auto")
+    assert builtin_ner.entities("Paris") is None  # auto falls back to the rules
+
+
+def test_ner_chunks_cover_long_texts_at_line_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from summarizer import builtin_ner
+
+    monkeypatch.setattr(builtin_ner, "CHUNK_CHARS", 50)
+    text = "\n".join(f"Line {n} names Anna Berg in Oslo." for n in range(10))
+    pieces = builtin_ner._chunks(text)
+    assert pieces[0][0] == 0 and pieces[-1][1] == len(text)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(pieces))
+    assert all(end - start <= 50 for start, end in pieces)
+    assert all(text[end - 1] == "\n" for _, end in pieces[:-1])
+    _needs_spacy()
+    monkeypatch.setenv("SUMMARIZER_NER", "spacy")
+    found = builtin_ner.entities(text)
+    assert found is not None
+    oslo = [e for e in found if text[e.start : e.end] == "Oslo"]
+    assert len(oslo) == 10 and all(e.label == "GPE" for e in oslo)
