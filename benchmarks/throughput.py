@@ -44,61 +44,11 @@ CHARS_PER_TOKEN = 4
 
 # --------------------------------------------------------------------------- data
 
-_WORDS = [
-    "council",
-    "police",
-    "storm",
-    "river",
-    "minister",
-    "school",
-    "hospital",
-    "court",
-    "bridge",
-    "market",
-    "village",
-    "company",
-    "union",
-    "airport",
-    "harbour",
-    "museum",
-    "festival",
-    "station",
-    "factory",
-    "election",
-    "mayor",
-    "judge",
-    "officer",
-    "engineer",
-    "nurse",
-    "teacher",
-    "farmer",
-    "driver",
-    "pilot",
-]
-_PLACES = ["Leeds", "Porto", "Osaka", "Quito", "Tartu", "Perth", "Accra", "Lyon"]
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday"]
 
+def cluster(rng: random.Random, number: int, sources: int) -> dict[str, Any]:
+    from summarizer.testing.synthetic import cluster as synthetic_cluster
 
-def article(rng: random.Random, place: str, sentences: int) -> str:
-    """A news-like article of plain sentences with numbers, places and days."""
-    out = []
-    for _ in range(sentences):
-        a, b, c, d = rng.sample(_WORDS, 4)
-        out.append(
-            f"The {a} in {place} said {rng.randint(2, 950)} {b}s were affected by the "
-            f"{c} closure on {rng.choice(_DAYS)}, and the {d} expects more news soon."
-        )
-    return " ".join(out)
-
-
-def cluster(rng: random.Random, number: int, sources: int, sentences: int = 14) -> dict[str, Any]:
-    place = rng.choice(_PLACES)
-    return {
-        "id": f"bench-{number}",
-        "sources": [
-            {"id": f"S{i}", "text": article(rng, place, sentences)} for i in range(1, sources + 1)
-        ],
-    }
+    return synthetic_cluster(rng, number, sources, prefix="bench")
 
 
 def write_clusters(path: Path, count: int, sources: int, seed: int = 1) -> int:
@@ -304,6 +254,8 @@ def prompt_overhead() -> dict[str, float]:
     from summarizer.batch_api import request_body
 
     rng = random.Random(3)
+    from summarizer.testing.synthetic import article
+
     text = article(rng, "Leeds", 14)
 
     def tokens(article_text: str) -> float:

@@ -18,43 +18,9 @@ from typing import Any
 
 import pytest
 
+from summarizer.testing.synthetic import cluster
+
 pytestmark = pytest.mark.slow
-
-WORDS = [
-    "council",
-    "police",
-    "storm",
-    "river",
-    "minister",
-    "school",
-    "hospital",
-    "court",
-    "bridge",
-    "market",
-    "village",
-    "company",
-    "union",
-    "airport",
-    "harbour",
-    "museum",
-    "festival",
-    "station",
-    "factory",
-    "election",
-]
-
-
-def article(rng: random.Random, topic: str) -> str:
-    sentences = []
-    for _ in range(rng.randint(6, 12)):
-        words = rng.sample(WORDS, 6)
-        number = rng.randint(2, 900)
-        sentences.append(
-            f"The {words[0]} near the {words[1]} said {number} {words[2]}s were affected "
-            f"by the {topic} on {rng.choice(['Monday', 'Tuesday', 'Friday'])}, "
-            f"according to the {words[3]} and the {words[4]} {words[5]}."
-        )
-    return " ".join(sentences)
 
 
 def write_clusters(path: Path, count: int, *, seed: int = 7) -> None:
@@ -64,9 +30,8 @@ def write_clusters(path: Path, count: int, *, seed: int = 7) -> None:
             if n == 17:
                 handle.write("{this line is broken\n")
                 continue
-            topic = rng.choice(WORDS)
-            sources = [{"id": f"S{i}", "text": article(rng, topic)} for i in range(1, 4)]
-            handle.write(json.dumps({"id": f"cluster-{n}", "sources": sources}) + "\n")
+            sentences = rng.randint(6, 12)
+            handle.write(json.dumps(cluster(rng, n, sources=3, sentences=sentences)) + "\n")
 
 
 def command(clusters: Path, out: Path) -> list[str]:
