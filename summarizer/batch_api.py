@@ -185,7 +185,7 @@ def prepare_requests(
     max_tokens: int | None = None,
 ) -> PrepareReport:
     """Write one Batch API request per source chunk; the file appears whole or not at all."""
-    from summarizer.extract import DEFAULT_CHUNK_CHARS, split_into_chunks
+    from summarizer.extract import DEFAULT_CHUNK_CHARS, extraction_variables, split_into_chunks
     from summarizer.sources import iter_clusters
 
     if mode not in MODES:
@@ -215,7 +215,7 @@ def prepare_requests(
                             chunk.end,
                         )
                         body = request_body(
-                            {"article": chunk.text, "source_id": source.id},
+                            extraction_variables(source, chunk.text),
                             model=model,
                             mode=mode,
                             temperature=temperature,

@@ -6,11 +6,12 @@ Resolution rules, in order of trust:
 * A year alone ("in 2012") becomes ``YYYY``; a month and year becomes ``YYYY-MM``.
 * A range ("from November 1 to December 7, 2012") becomes ``start/end``.
 * A day and month without a year ("Nov. 2"), a weekday ("Thursday") and "today",
-  "yesterday", "tomorrow" are resolved only when the publication date is known, taken
-  from a ``/YYYY/MM/DD/`` path in the source URL: the year is the publication year (the
-  previous one if the month lies more than a month after publication), a weekday is the
-  latest such day on or before publication. Otherwise ``iso`` stays ``None`` and the phrase
-  is kept as written: a guessed date would be an invented fact.
+  "yesterday", "tomorrow" are resolved only when the publication date is known:
+  ``Source.published`` (from the input's metadata), else a ``/YYYY/MM/DD/`` path in the
+  source URL. The year is the publication year (the previous one if the month lies more
+  than a month after publication), a weekday is the latest such day on or before
+  publication. Otherwise ``iso`` stays ``None`` and the phrase is kept as written: a
+  guessed date would be an invented fact.
 * Clock times ("5 p.m.", "12:47 a.m.") are kept as written with the ISO date of the day
   they are attached to, if any.
 """
@@ -87,7 +88,16 @@ _PUBLISHED_IN_URL = re.compile(r"/((?:19|20)\d\d)/([01]?\d)/([0-3]?\d)(?:/|$)")
 
 
 def publication_date(source: Source) -> dt.date | None:
-    """The publication date when the source URL carries it (``/2016/11/03/``)."""
+    """The source's own publication date, else the one its URL carries (``/2016/11/03/``).
+
+    Metadata wins: a URL date is often the day a story was first filed, not the day of
+    the version read.
+    """
+    if source.published is not None:
+        try:
+            return dt.date.fromisoformat(source.published)
+        except ValueError:  # only a Source made with model_construct skips normalisation
+            pass
     match = _PUBLISHED_IN_URL.search(source.url or "")
     if not match:
         return None

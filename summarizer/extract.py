@@ -46,6 +46,8 @@ if TYPE_CHECKING:
 #: (so one call per source), short enough to keep evidence search and the model's
 #: attention on a manageable text.
 DEFAULT_CHUNK_CHARS = 12_000
+#: The ``published`` prompt variable when the source's date is not known.
+UNKNOWN_PUBLISHED = "unknown"
 
 _GROUNDED_TYPES: dict[str, type[Any]] = {
     "when": GroundedTime,
@@ -161,6 +163,19 @@ def combine_chunks(parts: Sequence[_Grounded]) -> _Grounded:
     return _Grounded(items, dropped, aligned)
 
 
+def extraction_variables(source: Source, text: str) -> dict[str, str]:
+    """What the extract prompt is rendered with, live or in a Batch API file.
+
+    The publication date goes with every chunk: relative dates ("Thursday", "yesterday")
+    can only be resolved into ``iso`` against it, and the article rarely states it.
+    """
+    return {
+        "article": text,
+        "source_id": source.id,
+        "published": source.published or UNKNOWN_PUBLISHED,
+    }
+
+
 async def extract_source(
     source: Source, llm: LLM, *, chunk_chars: int = DEFAULT_CHUNK_CHARS
 ) -> SourceEvent:
@@ -172,7 +187,7 @@ async def extract_source(
             llm.create(
                 EventExtraction,
                 prompt=prompt,
-                variables={"article": chunk.text, "source_id": source.id},
+                variables=extraction_variables(source, chunk.text),
             )
             for chunk in chunks
         )

@@ -28,10 +28,17 @@ Decisions worth knowing:
 * **Trailing headlines** (``summarizer.text.strip_trailing_headlines``): related-story
   links pasted after an article are cut; see that function for the rule and its limits.
 * **Identical sources** (same text after clean-up) are merged, keeping the first.
+* **Publication date** (``Source.published``): JSONL's ``published`` (or ``date``) field,
+  or the date trafilatura finds in an HTML page's markup. It is the only anchor for
+  "Thursday" or "yesterday", so it is kept as a plain ``YYYY-MM-DD``; a value that does
+  not parse (datasets write ``"None"``) becomes ``None`` rather than an error, because a
+  missing date costs a few unresolved weekdays while a refused article costs the run.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import email.utils
 import json
 import re
 import sys
@@ -40,7 +47,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from summarizer.errors import BadInputError
 from summarizer.fetch import extract_html, fetch_url, sniff_html_charset
@@ -65,6 +72,13 @@ class Source(BaseModel):
     origin: str | None = None
     #: ``(start, end)`` of each sentence in ``text``.
     sentences: tuple[tuple[int, int], ...] = ()
+    #: Publication date as ``YYYY-MM-DD`` (see ``normalize_published``), when known.
+    published: str | None = None
+
+    @field_validator("published", mode="before")
+    @classmethod
+    def _normalize_published(cls, value: object) -> str | None:
+        return normalize_published(value)
 
 
 class Cluster(BaseModel):
@@ -79,6 +93,50 @@ class Cluster(BaseModel):
 # ------------------------------------------------------------------------------ Source
 
 _WS = re.compile(r"\s+")
+#: ``2016-11-03``, ``2016-11-03 05:10:42``, ``2016-11-03T05:10:42+01:00``, ``2016/11/03``.
+_ISO_DATE = re.compile(r"(\d{4})([-/.])(\d{1,2})\2(\d{1,2})(?:$|[T\s_])")
+_WRITTEN_DATE_FORMATS = ("%B %d, %Y", "%B %d %Y", "%b %d, %Y", "%b %d %Y", "%d %B %Y", "%d %b %Y")
+#: Earlier years are placeholders (``0001-01-01``) rather than news dates.
+_FIRST_YEAR = 1900
+
+
+def _plausible(date: dt.date) -> str | None:
+    return date.isoformat() if date.year >= _FIRST_YEAR else None
+
+
+def normalize_published(value: object) -> str | None:
+    """A publication date as ``YYYY-MM-DD``, or ``None`` for anything that is not one.
+
+    The date is taken as written, ignoring time and zone: "Thursday" in the article means
+    the publisher's Thursday, and converting ``2016-11-03T01:00-05:00`` to UTC would move
+    it to the wrong day. Day-first or month-first numerals (``03/11/2016``) are ambiguous
+    and refused.
+    """
+    if isinstance(value, dt.datetime):
+        return _plausible(value.date())
+    if isinstance(value, dt.date):
+        return _plausible(value)
+    if not isinstance(value, str):
+        return None
+    text = _WS.sub(" ", value).strip()
+    match = _ISO_DATE.match(text)
+    if match:
+        year, month, day = int(match.group(1)), int(match.group(3)), int(match.group(4))
+        try:
+            return _plausible(dt.date(year, month, day))
+        except ValueError:  # 2016-13-45
+            return None
+    try:  # RFC 2822, as in RSS feeds and HTTP headers: "Thu, 03 Nov 2016 05:10:42 GMT"
+        return _plausible(email.utils.parsedate_to_datetime(text).date())
+    except (TypeError, ValueError, IndexError):
+        pass
+    written = text.replace(".", "").replace("Sept ", "Sep ")
+    for pattern in _WRITTEN_DATE_FORMATS:  # "November 3, 2016", "3 Nov 2016"
+        try:
+            return _plausible(dt.datetime.strptime(written, pattern).date())
+        except ValueError:
+            continue
+    return None
 
 
 def _clean_title(title: str | None) -> str | None:
@@ -89,7 +147,13 @@ def _clean_title(title: str | None) -> str | None:
 
 
 def _build_source(
-    id: str, text: str, *, title: str | None, url: str | None, origin: str | None
+    id: str,
+    text: str,
+    *,
+    title: str | None,
+    url: str | None,
+    origin: str | None,
+    published: object = None,
 ) -> tuple[Source, int, list[str]]:
     normalized = normalize_text(text)
     if not normalized:
@@ -103,6 +167,7 @@ def _build_source(
         url=url,
         origin=origin,
         sentences=split_sentences(deduplicated),
+        published=normalize_published(published),
     )
     return source, removed, headlines
 
@@ -121,12 +186,14 @@ def make_source(
     title: str | None = None,
     url: str | None = None,
     origin: str | None = None,
+    published: object = None,
 ) -> Source:
     """Build a ``Source``: normalise, drop repeated text and trailing headlines, split sentences.
 
-    Empty or whitespace-only text is a ``BadInputError`` naming ``origin`` (or ``id``).
+    Empty or whitespace-only text is a ``BadInputError`` naming ``origin`` (or ``id``);
+    a ``published`` value that is not a date is dropped (see ``normalize_published``).
     """
-    return _build_source(id, text, title=title, url=url, origin=origin)[0]
+    return _build_source(id, text, title=title, url=url, origin=origin, published=published)[0]
 
 
 # ----------------------------------------------------------------------------- decoding
@@ -221,6 +288,7 @@ class _Raw:
     url: str | None = None
     id: str | None = None
     source: Source | None = None
+    published: str | None = None
 
 
 def _is_multinews(text: str) -> bool:
@@ -262,8 +330,15 @@ def _load_file(path: Path, max_bytes: int, warnings: list[str]) -> list[_Raw]:
         return _load_jsonl(path, warnings)
     data = _read_file(path, max_bytes)
     if suffix in _HTML_SUFFIXES:
-        title, text = extract_html(decode_text(data, origin, html=True), origin=origin)
-        return [_Raw(text=text, origin=origin, title=title)]
+        article = extract_html(decode_text(data, origin, html=True), origin=origin)
+        return [
+            _Raw(
+                text=article.text,
+                origin=origin,
+                title=article.title,
+                published=article.published,
+            )
+        ]
     text = decode_text(data, origin)
     return _from_text(text, origin, _markdown_title(text) if suffix == ".md" else None)
 
@@ -360,7 +435,15 @@ def _expand(
         if item.startswith(("http://", "https://")):
             page = fetch_url(item, timeout_s=timeout_s, max_bytes=max_bytes)
             warnings.extend(page.warnings)
-            return [_Raw(text=page.text, origin=item, title=page.title, url=page.url)]
+            return [
+                _Raw(
+                    text=page.text,
+                    origin=item,
+                    title=page.title,
+                    url=page.url,
+                    published=page.published,
+                )
+            ]
         if "\n" in item:
             return _from_text(item, f"<text input {position}>")
     path = Path(item).expanduser()
@@ -447,7 +530,12 @@ def load_sources(
             built.append(raw.source)
             continue
         source, removed, headlines = _build_source(
-            source_id, raw.text, title=raw.title, url=raw.url, origin=raw.origin
+            source_id,
+            raw.text,
+            title=raw.title,
+            url=raw.url,
+            origin=raw.origin,
+            published=raw.published,
         )
         if removed:
             warnings.append(f"{raw.origin}: removed {removed:,} characters of repeated text")
@@ -505,6 +593,8 @@ def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
                 title=title if isinstance(title, str) else None,
                 url=url if isinstance(url, str) and url else None,
                 origin=f"{where} {source_id}",
+                published=normalize_published(item.get("published"))
+                or normalize_published(item.get("date")),
             )
         except BadInputError as exc:  # text made only of zero-width characters
             raise BadInputError(where, f"source {number} has no text") from exc

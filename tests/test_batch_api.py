@@ -123,6 +123,35 @@ async def test_prepared_body_is_what_the_live_client_sends(
     assert TRICKY in prepared["body"]["messages"][-1]["content"]
 
 
+async def test_prepared_body_carries_the_publication_date(
+    tmp_path: Path, server: FakeOpenAI
+) -> None:
+    clusters = tmp_path / "clusters.jsonl"
+    record = {
+        "id": "c1",
+        "sources": [
+            {"id": "S1", "text": TRICKY, "published": "2016-11-03 05:10:42"},
+            {"id": "S2", "text": "Police spoke Thursday.", "published": "None"},
+        ],
+    }
+    clusters.write_text(json.dumps(record) + "\n")
+    requests = tmp_path / "requests.jsonl"
+    prepare_requests(clusters, requests, model="fake-model")
+    dated, undated = [json.loads(line) for line in requests.read_text().splitlines()]
+    user = dated["body"]["messages"][-1]["content"]
+    assert user.startswith('Published: 2016-11-03\n<article id="S1">')
+    assert undated["body"]["messages"][-1]["content"].startswith("Published: unknown\n")
+
+    # The live client, given the same variables, sends the same messages.
+    async with LLM(server.settings(model="fake-model")) as llm:
+        await llm.create(
+            EventExtraction,
+            prompt=load_prompt("extract"),
+            variables={"article": TRICKY, "source_id": "S1", "published": "2016-11-03"},
+        )
+    assert server.requests[0].messages == dated["body"]["messages"]
+
+
 def test_prepare_writes_one_request_per_source_chunk(tmp_path: Path) -> None:
     clusters = tmp_path / "clusters.jsonl"
     write_clusters(clusters)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from summarizer.builtin_figures import find_figures
 from summarizer.builtin_times import find_times
 from summarizer.events import Citation, SourceEvent
 from summarizer.schema import ActorKind
-from summarizer.sources import Source, make_source
+from summarizer.sources import Source, iter_clusters, make_source
 
 Sunflower = tuple[list[Source], list[SourceEvent]]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
@@ -181,6 +182,54 @@ def test_times_resolve_only_with_a_known_date() -> None:
     assert undated["Thursday"] is None
     dated = make_source("y", text, url="https://example.com/news/2013/01/04/story.html")
     assert {t.text: t.iso for t in find_times(dated)}["Thursday"] == "2013-01-03"
+
+
+def test_times_resolve_against_the_publication_date_from_jsonl(tmp_path: Path) -> None:
+    text = (
+        "Officials announced Thursday that the Cubs won on Nov. 2. "
+        "Fans celebrated yesterday and will march tomorrow. It began in 2011."
+    )
+    record = {
+        "id": "c1",
+        "sources": [
+            {"id": "dated", "text": text, "published": "2016-11-03 05:10:42"},
+            {"id": "none", "text": "Report two. " + text, "published": "None"},
+            {"id": "junk", "text": "Report three. " + text, "published": "last week"},
+            # Metadata wins over a URL date (often the day the story was first filed).
+            {
+                "id": "both",
+                "text": "Report four. " + text,
+                "published": "2016-11-03",
+                "url": "https://example.com/2016/11/01/story.html",
+            },
+        ],
+    }
+    path = tmp_path / "clusters.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (line,) = list(iter_clusters(path))
+    assert line.cluster is not None
+    sources = {s.id: s for s in line.cluster.sources}
+    resolved = {
+        "Thursday": "2016-11-03",
+        "Nov. 2": "2016-11-02",
+        "yesterday": "2016-11-02",
+        "tomorrow": "2016-11-04",
+        "2011": "2011",
+    }
+    for source_id in ("dated", "both"):
+        event = builtin_events([sources[source_id]])[0]
+        assert {t.text: t.iso for t in event.when} == resolved, source_id
+    for source_id in ("none", "junk"):
+        assert sources[source_id].published is None
+        isos = {t.text: t.iso for t in find_times(sources[source_id])}
+        assert isos == {**dict.fromkeys(resolved, None), "2011": "2011"}, source_id
+
+
+def test_month_day_after_publication_is_last_year() -> None:
+    text = "The inquiry opened on Dec. 28 and reported on Jan. 4."
+    source = make_source("x", text, published="2017-01-05")
+    isos = {t.text: t.iso for t in find_times(source)}
+    assert isos == {"Dec. 28": "2016-12-28", "Jan. 4": "2017-01-04"}
 
 
 def test_single_source_and_unsplit_source() -> None:

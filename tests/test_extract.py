@@ -9,9 +9,17 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from summarizer.extract import Chunk, combine_chunks, ground_extraction, split_into_chunks
+from summarizer.extract import (
+    Chunk,
+    combine_chunks,
+    extract_source,
+    ground_extraction,
+    split_into_chunks,
+)
+from summarizer.llm import LLM
 from summarizer.schema import EventExtraction
 from summarizer.sources import Source, make_source
+from summarizer.testing.fake_openai import FakeOpenAI
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
 AUTHORED = json.loads((FIXTURES.parent / "llm" / "authored-extractions.json").read_text())
@@ -111,3 +119,22 @@ def test_cli_chunk_default_matches_the_library() -> None:
     from summarizer import cli, extract
 
     assert cli.DEFAULT_CHUNK_CHARS == extract.DEFAULT_CHUNK_CHARS
+
+
+async def test_every_request_carries_the_publication_date(sources: dict[str, Source]) -> None:
+    dated = sources["S2"].model_copy(update={"published": "2013-01-04"})
+    with FakeOpenAI() as server:
+        async with LLM(server.settings()) as llm:
+            event = await extract_source(dated, llm, chunk_chars=1000)
+            assert event.diagnostics.chunks > 1
+            chunk_requests = list(server.requests)
+            server.reset()
+            await extract_source(sources["S1"], llm)
+            undated_requests = list(server.requests)
+    assert len(chunk_requests) == event.diagnostics.chunks  # every chunk, not only the first
+    for request in chunk_requests:
+        assert request.user_text.startswith('Published: 2013-01-04\n<article id="S2">')
+    assert undated_requests[0].user_text.startswith('Published: unknown\n<article id="S1">')
+    # The rule that tells the model what to do with it.
+    system = undated_requests[0].messages[0]["content"]
+    assert "Published" in system and "relative dates" in system

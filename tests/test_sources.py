@@ -15,7 +15,13 @@ from hypothesis import strategies as st
 
 from summarizer.errors import BadInputError
 from summarizer.fetch import extract_html, fetch_url
-from summarizer.sources import Source, iter_clusters, load_sources, make_source
+from summarizer.sources import (
+    Source,
+    iter_clusters,
+    load_sources,
+    make_source,
+    normalize_published,
+)
 from summarizer.text import (
     normalize_text,
     remove_repeated_text,
@@ -351,9 +357,11 @@ def test_html_file_honours_meta_charset(tmp_path: Path) -> None:
 
 
 def test_extract_html_returns_title_and_text() -> None:
-    title, text = extract_html(ARTICLE_HTML, origin="page.html")
-    assert title is not None
-    assert "John Morton" in text and "\n" in text
+    article = extract_html(ARTICLE_HTML, origin="page.html")
+    assert article.title is not None
+    assert "John Morton" in article.text and "\n" in article.text
+    # "Copyright 2013" in the footer is not a publication date (no extensive search).
+    assert article.published is None
 
 
 def test_url_html(server: LocalServer) -> None:
@@ -546,3 +554,90 @@ def test_dateline_state_abbreviation_does_not_end_a_sentence() -> None:
         "He moved to Springfield, Ill.",
         "The end came.",
     ]
+
+
+# ------------------------------------------------------------------- publication dates
+
+DATED_HTML = ARTICLE_HTML.replace(
+    "</head>",
+    '<meta property="article:published_time" content="2013-01-17T10:05:00-05:00"></head>',
+)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2016-11-03", "2016-11-03"),
+        ("2016-11-03 05:10:42", "2016-11-03"),
+        ("2016-11-03T23:30:00-05:00", "2016-11-03"),  # the publisher's day, not UTC's
+        ("2016/11/3", "2016-11-03"),
+        ("Thu, 03 Nov 2016 05:10:42 GMT", "2016-11-03"),
+        ("November 3, 2016", "2016-11-03"),
+        ("Nov. 3, 2016", "2016-11-03"),
+        ("3 Sept 2016", "2016-09-03"),
+        ("None", None),
+        ("null", None),
+        ("", None),
+        ("garbage", None),
+        ("Thursday", None),
+        ("2016-13-45", None),
+        ("0001-01-01", None),
+        ("03/11/2016", None),  # day-first or month-first: ambiguous
+        (None, None),
+        (1478131200, None),
+    ],
+)
+def test_normalize_published(value: object, expected: str | None) -> None:
+    assert normalize_published(value) == expected
+
+
+def test_source_normalises_published_and_never_refuses_it() -> None:
+    assert Source(id="a", text="x", published="2016-11-03 05:10:42").published == "2016-11-03"
+    assert Source(id="b", text="x", published="None").published is None
+    assert make_source("c", "Police spoke.", published="not a date").published is None
+
+
+def test_jsonl_sources_carry_their_publication_date(tmp_path: Path) -> None:
+    record = {
+        "id": "c1",
+        "sources": [
+            {"id": "a", "text": "Police spoke Thursday.", "published": "2016-11-03 05:10:42"},
+            {"id": "b", "text": "Officials met.", "published": "None"},
+            {"id": "c", "text": "A judge ruled.", "published": "soon"},
+            {"id": "d", "text": "Rain fell.", "date": "2016-11-08"},
+            {"id": "e", "text": "Snow fell.", "published": "None", "date": "2016-11-09"},
+            {"id": "f", "text": "Wind blew."},
+        ],
+    }
+    path = tmp_path / "clusters.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (line,) = list(iter_clusters(path))
+    assert line.cluster is not None and line.error is None
+    expected = {
+        "a": "2016-11-03",
+        "b": None,
+        "c": None,
+        "d": "2016-11-08",
+        "e": "2016-11-09",
+        "f": None,
+    }
+    assert {s.id: s.published for s in line.cluster.sources} == expected
+    # The same file given as a source list (one cluster) keeps the dates.
+    assert {s.id: s.published for s in load_sources([path]).sources} == expected
+
+
+def test_html_file_takes_the_date_from_its_markup(tmp_path: Path) -> None:
+    dated, undated = tmp_path / "dated.html", tmp_path / "undated.html"
+    dated.write_text(DATED_HTML, encoding="utf-8")
+    undated.write_text(ARTICLE_HTML, encoding="utf-8")
+    # Loaded apart: the two pages hold the same text and would be merged into one source.
+    assert load_sources([dated]).sources[0].published == "2013-01-17"
+    assert load_sources([undated]).sources[0].published is None
+
+
+def test_url_takes_the_date_from_the_page(server: LocalServer) -> None:
+    url = server.url("/dated", Reply(DATED_HTML.encode()))
+    assert fetch_url(url, timeout_s=5, max_bytes=100_000).published == "2013-01-17"
+    assert load_sources([url]).sources[0].published == "2013-01-17"
+    plain = server.url("/plain", Reply(b"Police spoke Thursday.", content_type="text/plain"))
+    assert load_sources([plain]).sources[0].published is None
