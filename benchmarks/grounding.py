@@ -24,7 +24,7 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from summarizer.grounding import _index, align
+from summarizer.text.grounding import _index, align
 
 WORDS = 10_000
 SEED = 20240601

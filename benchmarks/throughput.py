@@ -98,7 +98,7 @@ def start_server(latency_s: float) -> tuple[subprocess.Popen[str], str]:
 
 
 def llm_settings(base_url: str, concurrency: int) -> Any:
-    from summarizer.settings import LLMSettings
+    from summarizer.core.settings import LLMSettings
 
     return LLMSettings(
         model="fake-model",
@@ -112,9 +112,9 @@ def llm_settings(base_url: str, concurrency: int) -> Any:
 
 async def one_cluster(base_url: str, latency_s: float) -> dict[str, float]:
     """(a): wall time of one five-source cluster, after a warm-up cluster."""
-    from summarizer.llm import LLM
+    from summarizer.llm.client import LLM
     from summarizer.pipeline import RunOptions, summarize_sources
-    from summarizer.sources import iter_clusters
+    from summarizer.sources.load import iter_clusters
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "five.jsonl"
@@ -144,8 +144,8 @@ async def many_clusters(
     base_url: str, latency_s: float, count: int, concurrency: int
 ) -> dict[str, float]:
     """(b), (c) and the measured half of (e): the batch runner over ``count`` clusters."""
-    from summarizer.batch import BatchRunner, iter_input, read_records, summary_process
-    from summarizer.llm import LLM
+    from summarizer.batch.runner import BatchRunner, iter_input, read_records, summary_process
+    from summarizer.llm.client import LLM
     from summarizer.pipeline import RunOptions
 
     with tempfile.TemporaryDirectory() as folder:
@@ -222,7 +222,7 @@ def peak_rss(count: int, base_url: str | None) -> dict[str, float]:
         clusters = Path(folder) / "clusters.jsonl"
         write_clusters(clusters, count, 3, seed=21)
         out = Path(folder) / "out.jsonl"
-        command = [sys.executable, "-m", "summarizer.batch_cli", "batch", str(clusters)]
+        command = [sys.executable, "-m", "summarizer.cli.batch", "batch", str(clusters)]
         command += ["-o", str(out), "-q"]
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
         if base_url is None:
@@ -251,7 +251,7 @@ def peak_rss(count: int, base_url: str | None) -> dict[str, float]:
 
 def prompt_overhead() -> dict[str, float]:
     """(e) from the request bodies themselves (what `batch prepare` writes and the client sends)."""
-    from summarizer.batch_api import request_body
+    from summarizer.batch.api import request_body
 
     rng = random.Random(3)
     from summarizer.testing.synthetic import article

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from summarizer.errors import BadInputError, ConfigError, LLMError, SummarizerError
+from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
 
 if TYPE_CHECKING:
+    from summarizer.core.results import SummaryResult
     from summarizer.pipeline import extract_async, summarize, summarize_async
-    from summarizer.results import SummaryResult
-    from summarizer.sources import Source, load_sources
+    from summarizer.sources.load import Source, load_sources
 
 __all__ = [
     "BadInputError",
@@ -36,9 +36,9 @@ _LAZY = {
     "summarize": "summarizer.pipeline",
     "summarize_async": "summarizer.pipeline",
     "extract_async": "summarizer.pipeline",
-    "SummaryResult": "summarizer.results",
-    "Source": "summarizer.sources",
-    "load_sources": "summarizer.sources",
+    "SummaryResult": "summarizer.core.results",
+    "Source": "summarizer.sources.load",
+    "load_sources": "summarizer.sources.load",
 }
 
 

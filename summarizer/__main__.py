@@ -2,6 +2,6 @@
 
 import sys
 
-from summarizer.cli import main
+from summarizer.cli.main import main
 
 sys.exit(main())

@@ -17,14 +17,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
-from summarizer.errors import ConfigError, LLMError
-from summarizer.events import ExtractionReport, SourceEvent, SourceFailure, Usage
-from summarizer.extract import DEFAULT_CHUNK_CHARS
+from summarizer.core.errors import ConfigError, LLMError
+from summarizer.core.events import ExtractionReport, SourceEvent, SourceFailure, Usage
+from summarizer.extract.with_llm import DEFAULT_CHUNK_CHARS
 
 if TYPE_CHECKING:
-    from summarizer.llm import LLM, LLMSettings
-    from summarizer.results import SummaryResult
-    from summarizer.sources import LoadedSources, Source
+    from summarizer.core.results import SummaryResult
+    from summarizer.llm.client import LLM, LLMSettings
+    from summarizer.sources.load import LoadedSources, Source
 
 Writer = Literal["llm", "extractive"]
 #: Called as ``progress(stage, done, total)``; the CLI draws it, libraries may ignore it.
@@ -74,11 +74,11 @@ async def extract_events(
 ) -> tuple[list[SourceEvent], list[SourceFailure]]:
     """Stage 1: one grounded event per source, all sources concurrently."""
     if llm is None:
-        from summarizer.builtin import builtin_events
+        from summarizer.extract.builtin.extractor import builtin_events
 
         return builtin_events(sources), []
 
-    from summarizer.extract import extract_source
+    from summarizer.extract.with_llm import extract_source
 
     done = 0
 
@@ -138,9 +138,9 @@ async def summarize_events(
     Separate from extraction so that events obtained another way (the Batch API's results
     file) go through exactly the same merge, writer fallback and checks.
     """
-    from summarizer.cite import assemble_result
-    from summarizer.merge import merge_events
-    from summarizer.write import write_extractive, write_with_llm
+    from summarizer.merge.merger import merge_events
+    from summarizer.write.cite import assemble_result
+    from summarizer.write.writer import write_extractive, write_with_llm
 
     options = options or RunOptions()
     run_warnings = [*options.notices, *warnings]
@@ -198,7 +198,7 @@ async def summarize_events(
 
 def llm_settings(model: str | None, **overrides: Any) -> LLMSettings:
     """Settings from explicit options first, then the environment (see ``LLMSettings``)."""
-    from summarizer.llm import LLMSettings
+    from summarizer.llm.client import LLMSettings
 
     clean = {key: value for key, value in overrides.items() if value is not None}
     if model is not None:
@@ -262,7 +262,7 @@ async def summarize_async(
         return await summarize_sources(
             loaded.sources, llm=None, options=options, warnings=loaded.warnings
         )
-    from summarizer.llm import LLM
+    from summarizer.llm.client import LLM
 
     async with LLM(llm_settings(chosen, **overrides)) as llm:
         return await summarize_sources(
@@ -274,7 +274,7 @@ def _load_and_choose(
     sources: Sequence[str | Path | Source], model: str | None, overrides: dict[str, Any]
 ) -> tuple[LoadedSources, str | None, str | None]:
     """Load first: a bad input fails before any model is configured or called."""
-    from summarizer.sources import load_sources
+    from summarizer.sources.load import load_sources
 
     loaded = load_sources(list(sources))
     chosen, notice = choose_model(model, **overrides)
@@ -297,7 +297,7 @@ async def extract_async(
     if chosen == BUILTIN:
         events, failures = await extract_events(loaded.sources, None, options)
         return ExtractionReport(events=events, failures=failures, warnings=warnings)
-    from summarizer.llm import LLM
+    from summarizer.llm.client import LLM
 
     async with LLM(llm_settings(chosen, **llm_options)) as llm:
         events, failures = await extract_events(loaded.sources, llm, options)

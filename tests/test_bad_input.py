@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from conftest_sources import LocalServer, Reply, serve
 
-from summarizer.errors import BadInputError
-from summarizer.fetch import extract_html
-from summarizer.sources import iter_clusters, load_sources, make_source
+from summarizer.core.errors import BadInputError
+from summarizer.sources.fetch import extract_html
+from summarizer.sources.load import iter_clusters, load_sources, make_source
 
 
 @pytest.fixture

@@ -11,15 +11,15 @@ from typing import Any
 
 import pytest
 
-from summarizer.batch import (
+from summarizer.batch.runner import (
     BatchRunner,
     ResultWriter,
     finished_keys,
     read_records,
     repair_output,
 )
-from summarizer.errors import BadInputError, ConfigError, LLMError
-from summarizer.sources import Cluster, Source
+from summarizer.core.errors import BadInputError, ConfigError, LLMError
+from summarizer.sources.load import Cluster, Source
 
 
 @dataclass(frozen=True)
@@ -208,7 +208,7 @@ def write_jsonl(path: Path, count: int, *, bad_line: int | None = None) -> None:
 def test_cli_short_form_runs_resumes_and_reports_bad_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from summarizer.batch_cli import main
+    from summarizer.cli.batch import main
 
     clusters, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_jsonl(clusters, 6, bad_line=4)
@@ -231,7 +231,7 @@ def test_cli_short_form_runs_resumes_and_reports_bad_lines(
 def test_cli_input_errors_are_one_line_and_create_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from summarizer.batch_cli import main
+    from summarizer.cli.batch import main
 
     out = tmp_path / "out.jsonl"
     assert main(["batch", str(tmp_path / "missing.jsonl"), "-o", str(out), "-m", "builtin"]) == 2
@@ -284,8 +284,8 @@ async def test_a_clusters_writer_call_goes_before_later_clusters_extractions(
     """One shared limit, saturated: the writer call (second round) of the first cluster
     reaches the server before the first-round calls of the last cluster, which entered the
     queue long before it. First in, first out would send every extraction first."""
-    from summarizer.batch import summary_process
-    from summarizer.llm import LLM
+    from summarizer.batch.runner import summary_process
+    from summarizer.llm.client import LLM
     from summarizer.pipeline import RunOptions
     from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
 

@@ -10,8 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
-from summarizer.batch import read_records
-from summarizer.batch_api import (
+from summarizer.batch.api import (
     BATCH_URL,
     RequestKey,
     collect_results,
@@ -19,11 +18,12 @@ from summarizer.batch_api import (
     parse_extraction,
     prepare_requests,
 )
-from summarizer.llm import LLM
-from summarizer.prompts import load_prompt
-from summarizer.schema import EventExtraction
-from summarizer.settings import LLMSettings, Mode
-from summarizer.sources import iter_clusters
+from summarizer.batch.runner import read_records
+from summarizer.core.schema import EventExtraction
+from summarizer.core.settings import LLMSettings, Mode
+from summarizer.llm.client import LLM
+from summarizer.llm.prompts import load_prompt
+from summarizer.sources.load import iter_clusters
 from summarizer.testing.fake_openai import FakeOpenAI, extraction_for
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
@@ -277,7 +277,7 @@ def test_parse_extraction_keeps_valid_siblings_of_an_invalid_item() -> None:
 def test_prepare_and_collect_commands(
     tmp_path: Path, server: FakeOpenAI, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from summarizer.batch_cli import main
+    from summarizer.cli.batch import main
 
     clusters = tmp_path / "clusters.jsonl"
     write_clusters(clusters)

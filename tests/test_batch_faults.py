@@ -16,11 +16,11 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.batch import BatchRunner, read_records, summary_process
-from summarizer.llm import LLM
+from summarizer.batch.runner import BatchRunner, read_records, summary_process
+from summarizer.core.settings import LLMSettings
+from summarizer.llm.client import LLM
 from summarizer.pipeline import RunOptions
-from summarizer.settings import LLMSettings
-from summarizer.sources import iter_clusters
+from summarizer.sources.load import iter_clusters
 from summarizer.testing.fake_openai import (
     Action,
     FakeOpenAI,

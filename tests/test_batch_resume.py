@@ -38,7 +38,7 @@ def command(clusters: Path, out: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "summarizer.batch_cli",
+        "summarizer.cli.batch",
         "batch",
         str(clusters),
         "-o",

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.builtin import builtin_events
-from summarizer.builtin_figures import find_figures
-from summarizer.builtin_times import find_times
-from summarizer.events import Citation, SourceEvent
-from summarizer.schema import ActorKind
-from summarizer.sources import Source, iter_clusters, make_source
+from summarizer.core.events import Citation, SourceEvent
+from summarizer.core.schema import ActorKind
+from summarizer.extract.builtin.extractor import builtin_events
+from summarizer.extract.builtin.figures import find_figures
+from summarizer.extract.builtin.times import find_times
+from summarizer.sources.load import Source, iter_clusters, make_source
 
 Sunflower = tuple[list[Source], list[SourceEvent]]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
@@ -246,8 +246,8 @@ def test_single_source_and_unsplit_source() -> None:
 
 
 def test_fact_statements_leave_out_datelines() -> None:
-    from summarizer.builtin import builtin_events
-    from summarizer.sources import make_source
+    from summarizer.extract.builtin.extractor import builtin_events
+    from summarizer.sources.load import make_source
 
     text = (
         "SYCAMORE, Ill. (AP) -- A judge ordered the release of a man convicted in a 1957 "
@@ -276,7 +276,7 @@ _GAME = (
 
 def _needs_spacy() -> None:
     pytest.importorskip("spacy")
-    from summarizer import builtin_ner
+    from summarizer.extract.builtin import ner as builtin_ner
 
     if builtin_ner._pipeline() is None:
         pytest.skip(f"model package {builtin_ner.MODEL} is not installed")
@@ -292,7 +292,7 @@ def ner_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) ->
 
 
 def test_ner_mode_is_honoured(ner_mode: str) -> None:
-    from summarizer import builtin_ner
+    from summarizer.extract.builtin import ner as builtin_ner
 
     found = builtin_ner.entities(_GAME)
     if ner_mode == "rules":
@@ -327,7 +327,7 @@ def test_people_organisations_places_on_both_paths(ner_mode: str) -> None:
 
 def test_spacy_path_names_and_ranks_people(monkeypatch: pytest.MonkeyPatch) -> None:
     _needs_spacy()
-    from summarizer.builtin_entities import find_entities
+    from summarizer.extract.builtin.entities import find_entities
 
     monkeypatch.setenv("SUMMARIZER_NER", "spacy")
     source = make_source("x", _GAME)
@@ -349,7 +349,7 @@ def test_spacy_path_names_and_ranks_people(monkeypatch: pytest.MonkeyPatch) -> N
 
 def test_spacy_path_keeps_long_organisation_names_whole(monkeypatch: pytest.MonkeyPatch) -> None:
     _needs_spacy()
-    from summarizer.builtin_entities import find_entities
+    from summarizer.extract.builtin.entities import find_entities
 
     monkeypatch.setenv("SUMMARIZER_NER", "spacy")
     text = (
@@ -366,8 +366,8 @@ def test_spacy_path_keeps_long_organisation_names_whole(monkeypatch: pytest.Monk
 
 
 def test_ner_mode_errors_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> None:
-    from summarizer import builtin_ner
-    from summarizer.errors import ConfigError
+    from summarizer.core.errors import ConfigError
+    from summarizer.extract.builtin import ner as builtin_ner
 
     monkeypatch.setenv("SUMMARIZER_NER", "bert")
     with pytest.raises(ConfigError, match="SUMMARIZER_NER='bert'"):
@@ -382,7 +382,7 @@ def test_ner_mode_errors_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_ner_chunks_cover_long_texts_at_line_breaks(monkeypatch: pytest.MonkeyPatch) -> None:
-    from summarizer import builtin_ner
+    from summarizer.extract.builtin import ner as builtin_ner
 
     monkeypatch.setattr(builtin_ner, "CHUNK_CHARS", 50)
     text = "\n".join(f"Line {n} names Anna Berg in Oslo." for n in range(10))

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from summarizer.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
-from summarizer.llm import LLM
-from summarizer.prompts import Prompt
+from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
+from summarizer.llm.client import LLM
+from summarizer.llm.prompts import Prompt
 from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply
 
 KEY = "sk-test-THISISAFAKEKEY1234567890"
@@ -155,7 +155,7 @@ def test_two_processes_write_the_same_cache_at_once(tmp_path: Path) -> None:
         """
         import sys
         from pathlib import Path
-        from summarizer.cache import Cache, CacheEntry
+        from summarizer.llm.cache import Cache, CacheEntry
         cache = Cache(Path(sys.argv[1]))
         for i in range(300):
             cache.put(f"{sys.argv[2]}-{i}", CacheEntry("{}", True, None, "{}"))

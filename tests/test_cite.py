@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from test_merge import sunflower_merged
 
-from summarizer.cite import assemble_result, resolve_citations
-from summarizer.events import Citation, SourceFailure, Usage
-from summarizer.results import MergedEvent, SummaryResult
-from summarizer.sources import Source
-from summarizer.write import WrittenSentence, WrittenSummary, write_extractive
+from summarizer.core.events import Citation, SourceFailure, Usage
+from summarizer.core.results import MergedEvent, SummaryResult
+from summarizer.sources.load import Source
+from summarizer.write.cite import assemble_result, resolve_citations
+from summarizer.write.writer import WrittenSentence, WrittenSummary, write_extractive
 
 
 def sunflower_result(**overrides: object) -> SummaryResult:

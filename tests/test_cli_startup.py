@@ -10,7 +10,7 @@ HEAVY = ("openai", "instructor", "vcr", "trafilatura", "rich", "rapidfuzz", "rou
 
 def test_parsing_arguments_imports_nothing_heavy() -> None:
     probe = (
-        "import sys; from summarizer.cli import build_parser; "
+        "import sys; from summarizer.cli.main import build_parser; "
         "build_parser().parse_args(['summarize', 'x.txt']); "
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
     )

@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 
 from summarizer import summarize
-from summarizer.numbers import contains_number, find_numbers
-from summarizer.results import SummaryResult
+from summarizer.core.results import SummaryResult
+from summarizer.text.numbers import contains_number, find_numbers
 
 ROOT = Path(__file__).resolve().parent.parent
 CLUSTER = ROOT / "fixtures" / "operation-sunflower"

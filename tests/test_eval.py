@@ -10,9 +10,11 @@ from typing import Any
 
 import pytest
 
-from summarizer.baselines import lead_n, length_matched_lead, word_count
-from summarizer.errors import BadInputError
-from summarizer.evaluation import (
+from summarizer.core.errors import BadInputError
+from summarizer.core.events import Citation
+from summarizer.core.results import SummarySentence
+from summarizer.eval.baselines import lead_n, length_matched_lead, word_count
+from summarizer.eval.evaluate import (
     LEAD3,
     LEAD_MATCHED,
     SYSTEM,
@@ -21,9 +23,7 @@ from summarizer.evaluation import (
     phrase_hit,
     run_eval,
 )
-from summarizer.events import Citation
-from summarizer.results import SummarySentence
-from summarizer.sources import Source, make_source
+from summarizer.sources.load import Source, make_source
 
 Result = tuple[EvalReport, dict[str, Any]]
 DATA = Path(__file__).resolve().parent / "data" / "eval-tiny.jsonl"

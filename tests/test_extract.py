@@ -9,16 +9,16 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from summarizer.extract import (
+from summarizer.core.schema import EventExtraction
+from summarizer.extract.with_llm import (
     Chunk,
     combine_chunks,
     extract_source,
     ground_extraction,
     split_into_chunks,
 )
-from summarizer.llm import LLM
-from summarizer.schema import EventExtraction
-from summarizer.sources import Source, make_source
+from summarizer.llm.client import LLM
+from summarizer.sources.load import Source, make_source
 from summarizer.testing.fake_openai import FakeOpenAI
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
@@ -116,7 +116,8 @@ def test_combining_chunks_removes_duplicate_items(sources: dict[str, Source]) ->
 
 
 def test_cli_chunk_default_matches_the_library() -> None:
-    from summarizer import cli, extract
+    from summarizer.cli import main as cli
+    from summarizer.extract import with_llm as extract
 
     assert cli.DEFAULT_CHUNK_CHARS == extract.DEFAULT_CHUNK_CHARS
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer import grounding
-from summarizer.grounding import Alignment, AlignmentStatus, align
-from summarizer.sources import Source
+from summarizer.sources.load import Source
+from summarizer.text import grounding
+from summarizer.text.grounding import Alignment, AlignmentStatus, align
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "operation-sunflower"
 SOURCE_1 = (FIXTURES / "source-1.txt").read_text(encoding="utf-8")

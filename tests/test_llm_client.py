@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, ValidationInfo, field_validator
 
-from summarizer.errors import ConfigError
-from summarizer.events import Usage
-from summarizer.llm import (
+from summarizer.core.errors import ConfigError
+from summarizer.core.events import Usage
+from summarizer.core.schema import EventExtraction
+from summarizer.llm.client import (
     FIRST_ROUND,
     LLM,
     SECOND_ROUND,
@@ -22,9 +23,8 @@ from summarizer.llm import (
     LLMSettings,
     PriorityLimit,
 )
-from summarizer.pricing import estimate_cost, price_for
-from summarizer.prompts import Prompt, load_prompt
-from summarizer.schema import EventExtraction
+from summarizer.llm.pricing import estimate_cost, price_for
+from summarizer.llm.prompts import Prompt, load_prompt
 from summarizer.testing.fake_openai import (
     FakeOpenAI,
     FakeRequest,
@@ -361,7 +361,7 @@ async def test_one_concurrency_limit_is_shared_by_all_calls() -> None:
 
 def test_importing_the_package_does_not_import_openai_or_instructor() -> None:
     code = (
-        "import sys, summarizer, summarizer.settings, summarizer.errors;"
+        "import sys, summarizer, summarizer.core.settings, summarizer.core.errors;"
         "heavy = [m for m in ('openai', 'instructor', 'vcr') if m in sys.modules];"
         "assert not heavy, heavy"
     )
@@ -507,7 +507,7 @@ async def test_requests_equal_what_instructors_own_wrapper_sends(mode: str) -> N
     import instructor
     import openai
 
-    from summarizer.llm import instructor_mode
+    from summarizer.llm.client import instructor_mode
 
     articles = ["{% raw %} and {{ unknown }} stay literal. " + ARTICLE, ARTICLE[:400]]
     with FakeOpenAI(good) as server:
@@ -533,7 +533,7 @@ async def test_requests_equal_what_instructors_own_wrapper_sends(mode: str) -> N
 
 
 async def test_cache_key_schema_is_generated_once_per_model(tmp_path: Path) -> None:
-    from summarizer.llm import _json_schema
+    from summarizer.llm.client import _json_schema
 
     _json_schema.cache_clear()
     with FakeOpenAI(good) as server:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from summarizer.events import (
+from summarizer.core.events import (
     Citation,
     GroundedActor,
     GroundedFact,
@@ -24,20 +24,20 @@ from summarizer.events import (
     GroundedTime,
     SourceEvent,
 )
-from summarizer.grounding import align
-from summarizer.merge import merge_events
-from summarizer.merge_figures import (
+from summarizer.core.results import FigureStatus, MergedEvent, MergedFigure
+from summarizer.core.schema import ActorKind, EventType
+from summarizer.merge.figures import (
     conflict_strength,
     distinctive_value,
     label,
     same_specific_thing,
     within_tolerance,
 )
-from summarizer.merge_words import SentenceNames, stem
-from summarizer.results import FigureStatus, MergedEvent, MergedFigure
-from summarizer.schema import ActorKind, EventType
-from summarizer.sources import Source
-from summarizer.text import split_sentences
+from summarizer.merge.merger import merge_events
+from summarizer.sources.load import Source
+from summarizer.text.clean import split_sentences
+from summarizer.text.grounding import align
+from summarizer.text.words import SentenceNames, stem
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
 
@@ -480,8 +480,8 @@ def test_builtin_figures_agree_on_shared_event_words_and_keep_differing_ones() -
     suspects" are one agreed figure; "rescues of 123 children" and "identified 123 victims"
     agree on the value but stay flagged as worded differently; partial counts never
     become rival totals."""
-    from summarizer.builtin import builtin_events
-    from summarizer.sources import make_source
+    from summarizer.extract.builtin.extractor import builtin_events
+    from summarizer.sources.load import make_source
 
     sources = [
         make_source(f"S{n}", (FIXTURES / f"source-{n}.txt").read_text(encoding="utf-8"))
@@ -515,9 +515,9 @@ def _authored_sunflower_merged() -> MergedEvent:
     """The hand-authored LLM-style extractions of both sources, grounded, then merged."""
     import json
 
-    from summarizer.extract import ground_extraction
-    from summarizer.schema import EventExtraction
-    from summarizer.sources import make_source
+    from summarizer.core.schema import EventExtraction
+    from summarizer.extract.with_llm import ground_extraction
+    from summarizer.sources.load import make_source
 
     authored = json.loads((FIXTURES.parent / "llm" / "authored-extractions.json").read_text())
     sources = [

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.numbers import NumberMention, contains_number, find_numbers, parse_number
+from summarizer.text.numbers import NumberMention, contains_number, find_numbers, parse_number
 
 SOURCE_1 = (
     Path(__file__).resolve().parents[1] / "fixtures" / "operation-sunflower" / "source-1.txt"

@@ -40,13 +40,13 @@ def test_wheel_installs_and_loads_prompts_from_installed_copy(tmp_path: Path) ->
     )
     assert (env_dir / "bin" / "summarizer").exists()
     probe = (
-        "import summarizer.prompts as p; prompt = p.load_prompt('extract'); "
+        "import summarizer.llm.prompts as p; prompt = p.load_prompt('extract'); "
         "print(p._prompt_dir()); print(prompt.hash)"
     )
     out = subprocess.run(
         [str(python), "-c", probe], check=True, capture_output=True, text=True, cwd=tmp_path
     ).stdout.split()
     assert "site-packages" in out[0]
-    from summarizer.prompts import load_prompt
+    from summarizer.llm.prompts import load_prompt
 
     assert out[1] == load_prompt("extract").hash

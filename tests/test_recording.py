@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 from pydantic import BaseModel
 
-from summarizer.errors import ConfigError, ReplayMissError
-from summarizer.llm import LLM, LLMSettings
-from summarizer.prompts import Prompt
-from summarizer.recording import _scrub_request, _scrub_response, active_mode, use_cassette
+from summarizer.core.errors import ConfigError, ReplayMissError
+from summarizer.llm.client import LLM, LLMSettings
+from summarizer.llm.prompts import Prompt
+from summarizer.llm.recording import _scrub_request, _scrub_response, active_mode, use_cassette
 from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply, rate_limited
 
 pytest_plugins = ["pytester"]
@@ -198,8 +198,8 @@ USER_TEST = textwrap.dedent(
     import asyncio, os
     import pytest
     from pydantic import BaseModel
-    from summarizer.llm import LLM, LLMSettings
-    from summarizer.prompts import Prompt
+    from summarizer.llm.client import LLM, LLMSettings
+    from summarizer.llm.prompts import Prompt
 
     PROMPT = Prompt("p", "h1", (("user", "<article id=\\"x\\">{{ article }}</article>"),))
 

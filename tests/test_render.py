@@ -7,13 +7,13 @@ import re
 
 from test_cite import sunflower_result
 
-from summarizer.cite import assemble_result
-from summarizer.events import Citation, GroundedFact, SourceEvent
-from summarizer.merge import merge_events
-from summarizer.render import number_citations
-from summarizer.results import SummaryResult
-from summarizer.sources import Source
-from summarizer.write import write_extractive
+from summarizer.core.events import Citation, GroundedFact, SourceEvent
+from summarizer.core.results import SummaryResult
+from summarizer.merge.merger import merge_events
+from summarizer.render.report import number_citations
+from summarizer.sources.load import Source
+from summarizer.write.cite import assemble_result
+from summarizer.write.writer import write_extractive
 
 HOSTILE = (
     'Police said <script>alert("x")</script> was found & 12 <b>people</b> were held. '

@@ -11,9 +11,9 @@ import pytest
 from pydantic import BaseModel
 from tenacity import RetryCallState
 
-from summarizer.llm import LLM, LLMCallError
-from summarizer.prompts import Prompt
-from summarizer.retry import RetryPolicy, _Wait, is_retryable, parse_retry_after
+from summarizer.llm.client import LLM, LLMCallError
+from summarizer.llm.prompts import Prompt
+from summarizer.llm.retry import RetryPolicy, _Wait, is_retryable, parse_retry_after
 from summarizer.testing.fake_openai import (
     Action,
     FakeOpenAI,

@@ -13,16 +13,16 @@ from conftest_sources import LocalServer, Reply, serve
 from hypothesis import given
 from hypothesis import strategies as st
 
-from summarizer.errors import BadInputError
-from summarizer.fetch import extract_html, fetch_url
-from summarizer.sources import (
+from summarizer.core.errors import BadInputError
+from summarizer.sources.fetch import extract_html, fetch_url
+from summarizer.sources.load import (
     Source,
     iter_clusters,
     load_sources,
     make_source,
     normalize_published,
 )
-from summarizer.text import (
+from summarizer.text.clean import (
     normalize_text,
     remove_repeated_text,
     split_sentences,
@@ -546,7 +546,7 @@ def test_cluster_lines_report_cut_headlines(tmp_path: Path) -> None:
 
 
 def test_dateline_state_abbreviation_does_not_end_a_sentence() -> None:
-    from summarizer.text import split_sentences
+    from summarizer.text.clean import split_sentences
 
     text = "SYCAMORE, Ill. (AP) -- A judge freed him. He moved to Springfield, Ill. The end came."
     assert [text[a:b] for a, b in split_sentences(text)] == [

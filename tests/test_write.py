@@ -12,16 +12,16 @@ import pytest
 from pydantic import ValidationError
 from test_merge import sunflower_merged
 
-from summarizer.errors import LLMError
-from summarizer.events import Citation, GroundedFact, SourceEvent
-from summarizer.llm import LLM
-from summarizer.merge import merge_events
-from summarizer.numbers import contains_number, find_numbers
-from summarizer.results import MergedEvent
-from summarizer.sources import Source
-from summarizer.summary_schema import SummaryDraft, draft_problems, validation_context
+from summarizer.core.errors import LLMError
+from summarizer.core.events import Citation, GroundedFact, SourceEvent
+from summarizer.core.results import MergedEvent
+from summarizer.llm.client import LLM
+from summarizer.merge.merger import merge_events
+from summarizer.sources.load import Source
 from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply
-from summarizer.write import WrittenSummary, render_items, write_extractive, write_with_llm
+from summarizer.text.numbers import contains_number, find_numbers
+from summarizer.write.schema import SummaryDraft, draft_problems, validation_context
+from summarizer.write.writer import WrittenSummary, render_items, write_extractive, write_with_llm
 
 
 def _ids(merged: MergedEvent) -> dict[float, str]:
@@ -304,7 +304,7 @@ def _conflicted_merged(fact_count: int) -> MergedEvent:
     s2 = Source(id="b", text=" ".join(figures_b))
 
     def figure(source: Source, what: str, value: float, quote: str, **kw: Any) -> Any:
-        from summarizer.events import GroundedFigure
+        from summarizer.core.events import GroundedFigure
 
         return GroundedFigure(
             what=what, value=value, evidence=quote, citation=cite(source, quote), **kw
@@ -375,7 +375,7 @@ def test_extractive_conflicts_come_after_all_facts_when_there_are_few() -> None:
 
 
 def test_a_lead_sentence_headline_is_cut_to_its_first_clause() -> None:
-    from summarizer.write import headline_form
+    from summarizer.write.writer import headline_form
 
     lead = (
         "An international police operation into child pornography led to the arrest of "

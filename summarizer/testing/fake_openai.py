@@ -30,7 +30,7 @@ from typing import Any
 from aiohttp import web
 from pydantic import BaseModel
 
-from summarizer.settings import LLMSettings
+from summarizer.core.settings import LLMSettings
 
 # --------------------------------------------------------------------------- requests
 

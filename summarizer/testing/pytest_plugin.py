@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, cast
 
 import pytest
 
-from summarizer.recording import CassetteMode, use_cassette
+from summarizer.llm.recording import CassetteMode, use_cassette
 
 if TYPE_CHECKING:  # aiohttp is imported only by suites that use the fake server
     from summarizer.testing.fake_openai import FakeOpenAI
