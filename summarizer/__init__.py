@@ -16,8 +16,9 @@ from summarizer.core.errors import BadInputError, ConfigError, LLMError, Summari
 
 if TYPE_CHECKING:
     from summarizer.core.results import SummaryResult
+    from summarizer.core.source import Source
     from summarizer.pipeline import extract_async, summarize, summarize_async
-    from summarizer.sources.load import Source, load_sources
+    from summarizer.sources.load import load_sources
 
 __all__ = [
     "BadInputError",
@@ -37,7 +38,7 @@ _LAZY = {
     "summarize_async": "summarizer.pipeline",
     "extract_async": "summarizer.pipeline",
     "SummaryResult": "summarizer.core.results",
-    "Source": "summarizer.sources.load",
+    "Source": "summarizer.core.source",
     "load_sources": "summarizer.sources.load",
 }
 

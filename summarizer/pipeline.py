@@ -18,13 +18,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from summarizer.core.errors import ConfigError, LLMError
-from summarizer.core.events import ExtractionReport, SourceEvent, SourceFailure, Usage
+from summarizer.core.events import ExtractionReport, SourceEvent, SourceFailure
+from summarizer.core.types import Usage
 from summarizer.extract.with_llm import DEFAULT_CHUNK_CHARS
 
 if TYPE_CHECKING:
     from summarizer.core.results import SummaryResult
+    from summarizer.core.source import Source
     from summarizer.llm.client import LLM, LLMSettings
-    from summarizer.sources.load import LoadedSources, Source
+    from summarizer.sources.load import LoadedSources
 
 Writer = Literal["llm", "extractive"]
 #: Called as ``progress(stage, done, total)``; the CLI draws it, libraries may ignore it.

@@ -19,7 +19,7 @@ from summarizer.batch.runner import (
     repair_output,
 )
 from summarizer.core.errors import BadInputError, ConfigError, LLMError
-from summarizer.sources.load import Cluster, Source
+from summarizer.core.source import Cluster, Source
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from summarizer.core.events import Citation, SourceEvent
+from summarizer.core.events import SourceEvent
 from summarizer.core.schema import ActorKind
+from summarizer.core.source import Source, make_source
+from summarizer.core.types import Citation
 from summarizer.extract.builtin.extractor import builtin_events
 from summarizer.extract.builtin.figures import find_figures
 from summarizer.extract.builtin.times import find_times
-from summarizer.sources.load import Source, iter_clusters, make_source
+from summarizer.sources.load import iter_clusters
 
 Sunflower = tuple[list[Source], list[SourceEvent]]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"
@@ -246,8 +248,8 @@ def test_single_source_and_unsplit_source() -> None:
 
 
 def test_fact_statements_leave_out_datelines() -> None:
+    from summarizer.core.source import make_source
     from summarizer.extract.builtin.extractor import builtin_events
-    from summarizer.sources.load import make_source
 
     text = (
         "SYCAMORE, Ill. (AP) -- A judge ordered the release of a man convicted in a 1957 "

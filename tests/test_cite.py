@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from test_merge import sunflower_merged
 
-from summarizer.core.events import Citation, SourceFailure, Usage
+from summarizer.core.events import SourceFailure
 from summarizer.core.results import MergedEvent, SummaryResult
-from summarizer.sources.load import Source
+from summarizer.core.source import Source
+from summarizer.core.types import Citation, Usage
 from summarizer.write.cite import assemble_result, resolve_citations
 from summarizer.write.writer import WrittenSentence, WrittenSummary, write_extractive
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from summarizer.core.errors import BadInputError
-from summarizer.core.events import Citation
 from summarizer.core.results import SummarySentence
+from summarizer.core.source import Source, make_source
+from summarizer.core.types import Citation
 from summarizer.eval.baselines import lead_n, length_matched_lead, word_count
 from summarizer.eval.evaluate import (
     LEAD3,
@@ -23,7 +24,6 @@ from summarizer.eval.evaluate import (
     phrase_hit,
     run_eval,
 )
-from summarizer.sources.load import Source, make_source
 
 Result = tuple[EvalReport, dict[str, Any]]
 DATA = Path(__file__).resolve().parent / "data" / "eval-tiny.jsonl"

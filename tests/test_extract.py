@@ -10,6 +10,7 @@ import pytest
 from pydantic import ValidationError
 
 from summarizer.core.schema import EventExtraction
+from summarizer.core.source import Source, make_source
 from summarizer.extract.with_llm import (
     Chunk,
     combine_chunks,
@@ -18,7 +19,6 @@ from summarizer.extract.with_llm import (
     split_into_chunks,
 )
 from summarizer.llm.client import LLM
-from summarizer.sources.load import Source, make_source
 from summarizer.testing.fake_openai import FakeOpenAI
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"

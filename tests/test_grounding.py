@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from summarizer.sources.load import Source
+from summarizer.core.source import Source
 from summarizer.text import grounding
 from summarizer.text.grounding import Alignment, AlignmentStatus, align
 

@@ -13,8 +13,8 @@ import pytest
 from pydantic import BaseModel, ValidationInfo, field_validator
 
 from summarizer.core.errors import ConfigError
-from summarizer.core.events import Usage
 from summarizer.core.schema import EventExtraction
+from summarizer.core.types import Usage
 from summarizer.llm.client import (
     FIRST_ROUND,
     LLM,

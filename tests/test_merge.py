@@ -15,7 +15,6 @@ from typing import Any
 import pytest
 
 from summarizer.core.events import (
-    Citation,
     GroundedActor,
     GroundedFact,
     GroundedFigure,
@@ -26,6 +25,8 @@ from summarizer.core.events import (
 )
 from summarizer.core.results import FigureStatus, MergedEvent, MergedFigure
 from summarizer.core.schema import ActorKind, EventType
+from summarizer.core.source import Source
+from summarizer.core.types import Citation
 from summarizer.merge.figures import (
     conflict_strength,
     distinctive_value,
@@ -34,7 +35,6 @@ from summarizer.merge.figures import (
     within_tolerance,
 )
 from summarizer.merge.merger import merge_events
-from summarizer.sources.load import Source
 from summarizer.text.clean import split_sentences
 from summarizer.text.grounding import align
 from summarizer.text.words import SentenceNames, stem
@@ -480,8 +480,8 @@ def test_builtin_figures_agree_on_shared_event_words_and_keep_differing_ones() -
     suspects" are one agreed figure; "rescues of 123 children" and "identified 123 victims"
     agree on the value but stay flagged as worded differently; partial counts never
     become rival totals."""
+    from summarizer.core.source import make_source
     from summarizer.extract.builtin.extractor import builtin_events
-    from summarizer.sources.load import make_source
 
     sources = [
         make_source(f"S{n}", (FIXTURES / f"source-{n}.txt").read_text(encoding="utf-8"))
@@ -516,8 +516,8 @@ def _authored_sunflower_merged() -> MergedEvent:
     import json
 
     from summarizer.core.schema import EventExtraction
+    from summarizer.core.source import make_source
     from summarizer.extract.with_llm import ground_extraction
-    from summarizer.sources.load import make_source
 
     authored = json.loads((FIXTURES.parent / "llm" / "authored-extractions.json").read_text())
     sources = [

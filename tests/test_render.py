@@ -7,11 +7,12 @@ import re
 
 from test_cite import sunflower_result
 
-from summarizer.core.events import Citation, GroundedFact, SourceEvent
+from summarizer.core.events import GroundedFact, SourceEvent
 from summarizer.core.results import SummaryResult
+from summarizer.core.source import Source
+from summarizer.core.types import Citation
 from summarizer.merge.merger import merge_events
 from summarizer.render.report import number_citations
-from summarizer.sources.load import Source
 from summarizer.write.cite import assemble_result
 from summarizer.write.writer import write_extractive
 

@@ -14,14 +14,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from summarizer.core.errors import BadInputError
+from summarizer.core.source import Source, make_source, normalize_published
 from summarizer.sources.fetch import extract_html, fetch_url
-from summarizer.sources.load import (
-    Source,
-    iter_clusters,
-    load_sources,
-    make_source,
-    normalize_published,
-)
+from summarizer.sources.load import iter_clusters, load_sources
 from summarizer.text.clean import (
     normalize_text,
     remove_repeated_text,

@@ -13,11 +13,12 @@ from pydantic import ValidationError
 from test_merge import sunflower_merged
 
 from summarizer.core.errors import LLMError
-from summarizer.core.events import Citation, GroundedFact, SourceEvent
+from summarizer.core.events import GroundedFact, SourceEvent
 from summarizer.core.results import MergedEvent
+from summarizer.core.source import Source
+from summarizer.core.types import Citation
 from summarizer.llm.client import LLM
 from summarizer.merge.merger import merge_events
-from summarizer.sources.load import Source
 from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply
 from summarizer.text.numbers import contains_number, find_numbers
 from summarizer.write.schema import SummaryDraft, draft_problems, validation_context

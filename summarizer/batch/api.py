@@ -48,9 +48,10 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from summarizer.batch.runner import BatchRunner, BatchStats, ClusterLineLike, Progress
-    from summarizer.core.events import DroppedItem, SourceEvent, SourceFailure, Usage
+    from summarizer.core.events import DroppedItem, SourceEvent, SourceFailure
     from summarizer.core.schema import EventExtraction
-    from summarizer.sources.load import Cluster, Source
+    from summarizer.core.source import Cluster, Source
+    from summarizer.core.types import Usage
 
 BATCH_URL = "/v1/chat/completions"
 #: OpenAI bills Batch API tokens at half the standard list price (pricing.py's table).
@@ -421,7 +422,7 @@ def parse_extraction(data: Any) -> tuple[EventExtraction, list[DroppedItem]]:
 
 
 def _usage(body: Mapping[str, Any]) -> Usage:
-    from summarizer.core.events import Usage
+    from summarizer.core.types import Usage
     from summarizer.llm.pricing import estimate_cost
 
     raw = body.get("usage") if isinstance(body.get("usage"), dict) else {}
@@ -443,8 +444,9 @@ def source_event(
     source: Source, answers: list[tuple[RequestKey, Any]], warnings: list[str]
 ) -> SourceEvent:
     """One source's grounded event from its chunks' answers (at least one must be usable)."""
-    from summarizer.core.events import ExtractionDiagnostics, SourceEvent, Usage
+    from summarizer.core.events import ExtractionDiagnostics, SourceEvent
     from summarizer.core.schema import EventType
+    from summarizer.core.types import Usage
     from summarizer.extract.with_llm import Chunk, combine_chunks, ground_extraction
     from summarizer.llm.prompts import load_prompt
 
@@ -519,7 +521,8 @@ class CollectProcess:
         return self.cost_usd
 
     async def __call__(self, cluster: Cluster, line_no: int) -> Mapping[str, Any]:
-        from summarizer.core.events import SourceFailure, Usage
+        from summarizer.core.events import SourceFailure
+        from summarizer.core.types import Usage
         from summarizer.pipeline import RunOptions, summarize_events
 
         by_source: dict[str, list[tuple[RequestKey, Any]]] = {}

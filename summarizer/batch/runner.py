@@ -48,9 +48,9 @@ from typing import TYPE_CHECKING, Any, Protocol
 from summarizer.core.errors import BadInputError, ConfigError, SummarizerError
 
 if TYPE_CHECKING:
+    from summarizer.core.source import Cluster
     from summarizer.llm.client import LLM
     from summarizer.pipeline import RunOptions
-    from summarizer.sources.load import Cluster
 
 #: ``process(cluster, line_no)`` returns the record's body: at least ``status`` ("complete"
 #: or "partial"), usually ``result``. The runner adds ``cluster_id`` and ``line``. The line

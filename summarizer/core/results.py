@@ -19,8 +19,9 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from summarizer.core.events import Citation, ExtractionDiagnostics, SourceFailure, Usage
+from summarizer.core.events import ExtractionDiagnostics, SourceFailure
 from summarizer.core.schema import ActorKind, EventType
+from summarizer.core.types import Citation, Usage
 
 
 class FigureStatus(StrEnum):

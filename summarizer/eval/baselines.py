@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from summarizer.core.events import Citation
 from summarizer.core.results import SummarySentence
-from summarizer.sources.load import Source
+from summarizer.core.source import Source
+from summarizer.core.types import Citation
 from summarizer.text.clean import split_sentences
 
 

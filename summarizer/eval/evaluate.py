@@ -39,8 +39,9 @@ from pydantic import BaseModel
 from summarizer.core.errors import BadInputError, SummarizerError
 from summarizer.core.events import SourceEvent
 from summarizer.core.results import SummarySentence
+from summarizer.core.source import Cluster, Source
 from summarizer.eval.baselines import lead_n, length_matched_lead, word_count
-from summarizer.sources.load import Cluster, Source, iter_clusters
+from summarizer.sources.load import iter_clusters
 from summarizer.text.numbers import contains_number, find_numbers
 from summarizer.text.rank import content_tokens
 

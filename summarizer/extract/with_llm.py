@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from summarizer.core.events import (
-    Citation,
     DroppedItem,
     ExtractionDiagnostics,
     GroundedActor,
@@ -29,9 +28,9 @@ from summarizer.core.events import (
     GroundedQuote,
     GroundedTime,
     SourceEvent,
-    Usage,
 )
 from summarizer.core.schema import ITEM_FIELDS, EventExtraction, EventType, Figure
+from summarizer.core.types import Citation, Usage
 from summarizer.llm.prompts import load_prompt
 from summarizer.text.grounding import align
 from summarizer.text.numbers import contains_number
@@ -39,8 +38,8 @@ from summarizer.text.numbers import contains_number
 if TYPE_CHECKING:
     from pydantic import BaseModel
 
+    from summarizer.core.source import Source
     from summarizer.llm.client import LLM
-    from summarizer.sources.load import Source
 
 #: Characters of article per extraction call. Long enough for almost every news article
 #: (so one call per source), short enough to keep evidence search and the model's

@@ -43,8 +43,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from summarizer.core.errors import ConfigError, LLMError, ReplayMissError
-from summarizer.core.events import Usage
 from summarizer.core.settings import LLMSettings, Mode
+from summarizer.core.types import Usage
 from summarizer.llm import recording
 from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
 from summarizer.llm.pricing import estimate_cost

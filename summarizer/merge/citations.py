@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from summarizer.core.events import Citation
+from summarizer.core.types import Citation
 
 
 def citation_key(citation: Citation, order: dict[str, int]) -> tuple[int, str, int, int]:

@@ -33,13 +33,14 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from summarizer.core.events import Citation, SourceEvent, Usage
+from summarizer.core.events import SourceEvent
 from summarizer.core.results import MergedEvent, MergedFact, MergedQuote, MergedTime
 from summarizer.core.schema import EventType
+from summarizer.core.source import Source
+from summarizer.core.types import Citation, Usage
 from summarizer.merge.citations import cited_source_ids, unique_citations
 from summarizer.merge.figures import distinctive_value, figure_item, merge_figures
 from summarizer.merge.names import merge_actors, merge_places
-from summarizer.sources.load import Source
 from summarizer.text.clean import split_sentences
 from summarizer.text.numbers import find_numbers
 from summarizer.text.words import SentenceNames, content_stems, jaccard_index

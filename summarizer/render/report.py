@@ -19,8 +19,8 @@ import itertools
 import re
 from collections.abc import Iterable
 
-from summarizer.core.events import Citation, Usage
 from summarizer.core.results import MergedFigure, SourceInfo, SummaryResult
+from summarizer.core.types import Citation, Usage
 
 _Key = tuple[str, int, int]
 _MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|#])")

@@ -62,15 +62,20 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Indel, Levenshtein
 
 from summarizer.text.numbers import contains_number, find_numbers
 
-if TYPE_CHECKING:
-    from summarizer.sources.load import Source
+
+class HasText(Protocol):
+    """Anything with the text quotes index into (a ``Source``); keeps this layer standalone."""
+
+    @property
+    def text(self) -> str: ...
+
 
 __all__ = ["Alignment", "AlignmentStatus", "align"]
 
@@ -118,8 +123,8 @@ class Alignment:
         return self.status is not AlignmentStatus.UNALIGNED
 
 
-def align(quote: str, source: Source | str, *, hint: int | None = None) -> Alignment:
-    """Align ``quote`` to a span of ``source`` (a :class:`Source` or its text).
+def align(quote: str, source: HasText | str, *, hint: int | None = None) -> Alignment:
+    """Align ``quote`` to a span of ``source`` (a ``Source``, or its text).
 
     ``hint`` is a character offset: among equally good occurrences, the nearest one wins
     instead of the first.

@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from importlib import metadata
 from typing import TypeVar
 
-from summarizer.core.events import Citation, SourceEvent, SourceFailure, Usage
+from summarizer.core.events import SourceEvent, SourceFailure
 from summarizer.core.results import (
     MergedActor,
     MergedEvent,
@@ -28,7 +28,8 @@ from summarizer.core.results import (
     SummarySentence,
     Versions,
 )
-from summarizer.sources.load import Source
+from summarizer.core.source import Source
+from summarizer.core.types import Citation, Usage
 from summarizer.write.writer import WrittenSummary
 
 

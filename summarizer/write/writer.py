@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Literal
 from pydantic import BaseModel
 
 from summarizer.core.errors import LLMError
-from summarizer.core.events import Usage
 from summarizer.core.results import MergedEvent, MergedFigure
+from summarizer.core.types import Usage
 from summarizer.llm.prompts import load_prompt
 from summarizer.merge.figures import conflict_strength
 from summarizer.text.words import content_stems

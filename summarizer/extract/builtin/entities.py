@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from summarizer.core.events import GroundedActor, GroundedPlace
 from summarizer.core.schema import ActorKind
+from summarizer.core.source import Source
 from summarizer.extract.builtin import ner as builtin_ner
 from summarizer.extract.builtin.ner import Entity
 from summarizer.extract.builtin.spans import cite, trim
-from summarizer.sources.load import Source
 from summarizer.text.rank import STOPWORDS
 
 _TOKEN = re.compile(r"(?:[A-Z]\.){2,}|[A-Z][A-Za-z'’.&-]*[A-Za-z]|[A-Z]|[a-z]+")

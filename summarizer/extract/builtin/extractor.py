@@ -18,12 +18,12 @@ from collections.abc import Sequence
 
 from summarizer.core.events import ExtractionDiagnostics, GroundedFact, SourceEvent
 from summarizer.core.schema import EventType
+from summarizer.core.source import Source
 from summarizer.extract.builtin.entities import find_entities
 from summarizer.extract.builtin.figures import find_figures
 from summarizer.extract.builtin.quotes import find_quotes
 from summarizer.extract.builtin.spans import cite, trim
 from summarizer.extract.builtin.times import find_times
-from summarizer.sources.load import Source
 from summarizer.text.clean import split_sentences
 from summarizer.text.rank import Candidate, rank, redundant_rows
 

@@ -24,8 +24,8 @@ from __future__ import annotations
 import re
 
 from summarizer.core.events import GroundedFigure
+from summarizer.core.source import Source
 from summarizer.extract.builtin.spans import cite
-from summarizer.sources.load import Source
 from summarizer.text.numbers import find_numbers
 
 _MONTHS = (

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 
 from summarizer.core.events import GroundedActor, GroundedQuote
 from summarizer.core.schema import ActorKind
+from summarizer.core.source import Source
 from summarizer.extract.builtin.spans import cite
-from summarizer.sources.load import Source
 
 _QUOTE = re.compile(r"[\"“]([^\"“”\n]{12,1200}?)[\"”]")
 _VERB = (

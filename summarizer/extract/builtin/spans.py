@@ -7,8 +7,8 @@ spans tidy, and the assertion is the grounding guarantee in its cheapest form.
 
 from __future__ import annotations
 
-from summarizer.core.events import Citation
-from summarizer.sources.load import Source
+from summarizer.core.source import Source
+from summarizer.core.types import Citation
 
 _EDGE = " \t\r\n,;:"
 

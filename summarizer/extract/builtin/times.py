@@ -22,8 +22,8 @@ import datetime as dt
 import re
 
 from summarizer.core.events import GroundedTime
+from summarizer.core.source import Source
 from summarizer.extract.builtin.spans import cite
-from summarizer.sources.load import Source
 
 _MONTH_NUMBERS = {
     name: number
