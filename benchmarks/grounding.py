@@ -24,7 +24,8 @@ import time
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from summarizer.text.grounding import _index, align
+from summarizer.text.grounding import align
+from summarizer.text.index import source_index as _index
 
 WORDS = 10_000
 SEED = 20240601

@@ -114,7 +114,7 @@ async def one_cluster(base_url: str, latency_s: float) -> dict[str, float]:
     """(a): wall time of one five-source cluster, after a warm-up cluster."""
     from summarizer.llm.client import LLM
     from summarizer.pipeline import RunOptions, summarize_sources
-    from summarizer.sources.load import iter_clusters
+    from summarizer.sources import iter_clusters
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "five.jsonl"

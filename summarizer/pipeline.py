@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
+# Imported for its effect: it registers the renderers behind SummaryResult.to_markdown/to_html.
+import summarizer.render  # noqa: F401
 from summarizer.core.errors import ConfigError, LLMError
 from summarizer.core.events import ExtractionReport, SourceEvent, SourceFailure
 from summarizer.core.types import Usage
@@ -89,12 +91,8 @@ async def extract_events(
         try:
             return await extract_source(source, llm, chunk_chars=options.chunk_chars)
         except LLMError as error:
-            spent = getattr(error, "usage", None)
             return SourceFailure(
-                source_id=source.id,
-                stage="extract",
-                reason=str(error),
-                usage=spent if isinstance(spent, Usage) else Usage(),
+                source_id=source.id, stage="extract", reason=str(error), usage=error.usage
             )
         finally:
             done += 1
@@ -170,8 +168,7 @@ async def summarize_events(
         except LLMError as error:
             run_warnings.append(f"LLM writer failed ({error}); used the extractive writer")
             writer = "extractive"
-            spent = getattr(error, "usage", None)
-            failed_writer_usage = spent if isinstance(spent, Usage) else Usage()
+            failed_writer_usage = error.usage
     if written is None:
         written = write_extractive(
             merged, max_sentences=options.max_sentences, max_words=options.max_words

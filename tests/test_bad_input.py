@@ -12,8 +12,8 @@ from conftest_sources import LocalServer, Reply, serve
 
 from summarizer.core.errors import BadInputError
 from summarizer.core.source import make_source
+from summarizer.sources import iter_clusters, load_sources
 from summarizer.sources.fetch import extract_html
-from summarizer.sources.load import iter_clusters, load_sources
 
 
 @pytest.fixture

@@ -23,7 +23,7 @@ from summarizer.core.schema import EventExtraction
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.llm.client import LLM
 from summarizer.llm.prompts import load_prompt
-from summarizer.sources.load import iter_clusters
+from summarizer.sources import iter_clusters
 from summarizer.testing.fake_openai import FakeOpenAI, extraction_for
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"

@@ -20,7 +20,7 @@ from summarizer.batch.runner import BatchRunner, read_records, summary_process
 from summarizer.core.settings import LLMSettings
 from summarizer.llm.client import LLM
 from summarizer.pipeline import RunOptions
-from summarizer.sources.load import iter_clusters
+from summarizer.sources import iter_clusters
 from summarizer.testing.fake_openai import (
     Action,
     FakeOpenAI,

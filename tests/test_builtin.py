@@ -15,7 +15,7 @@ from summarizer.core.types import Citation
 from summarizer.extract.builtin.extractor import builtin_events
 from summarizer.extract.builtin.figures import find_figures
 from summarizer.extract.builtin.times import find_times
-from summarizer.sources.load import iter_clusters
+from summarizer.sources import iter_clusters
 
 Sunflower = tuple[list[Source], list[SourceEvent]]
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "operation-sunflower"

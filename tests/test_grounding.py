@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from summarizer.core.source import Source
-from summarizer.text import grounding
 from summarizer.text.grounding import Alignment, AlignmentStatus, align
+from summarizer.text.index import source_index
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "operation-sunflower"
 SOURCE_1 = (FIXTURES / "source-1.txt").read_text(encoding="utf-8")
@@ -296,11 +296,11 @@ def test_an_empty_source_aligns_nothing() -> None:
 
 def test_the_index_is_built_once_per_text() -> None:
     text = "A fresh text for the cache test. " * 20 + "The unique final words."
-    before = grounding._index.cache_info()
+    before = source_index.cache_info()
     align("THE UNIQUE FINAL WORDS", text)
     align("a fresh text FOR the cache test", text)
     align("The unique final wordz here", text)
-    after = grounding._index.cache_info()
+    after = source_index.cache_info()
     assert after.misses - before.misses == 1
     assert after.hits - before.hits >= 2
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 
 from test_cite import sunflower_result
 
@@ -12,7 +14,7 @@ from summarizer.core.results import SummaryResult
 from summarizer.core.source import Source
 from summarizer.core.types import Citation
 from summarizer.merge.merger import merge_events
-from summarizer.render.report import number_citations
+from summarizer.render import number_citations
 from summarizer.write.cite import assemble_result
 from summarizer.write.writer import write_extractive
 
@@ -118,3 +120,46 @@ def test_rendering_is_deterministic() -> None:
     assert sunflower_result().to_markdown() == sunflower_result().to_markdown()
     saved = SummaryResult.model_validate_json(sunflower_result().model_dump_json())
     assert saved.to_html() == sunflower_result().to_html()
+
+
+# --------------------------------------------------------------------------- registration
+
+
+def _run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+
+
+def test_a_result_without_the_render_stage_says_so() -> None:
+    # core.results sits below render and does not import it: until something imports the
+    # stage, asking for Markdown is an explicit error naming the fix, not an AttributeError.
+    probe = (
+        "import sys\n"
+        "from summarizer.core.results import RendererNotLoadedError, SummaryResult, Versions\n"
+        "result = SummaryResult(headline='h', sentences=[], sources=[],"
+        " versions=Versions(package='0', extractor='builtin', writer='extractive'))\n"
+        "assert 'summarizer.render' not in sys.modules\n"
+        "try:\n"
+        "    result.to_markdown()\n"
+        "except RendererNotLoadedError as error:\n"
+        "    print(error)\n"
+        "import summarizer.render\n"
+        "print(result.to_markdown().splitlines()[0])\n"
+    )
+    done = _run_python(probe)
+    assert done.returncode == 0, done.stderr
+    first, second = done.stdout.splitlines()[:2]
+    assert "no markdown renderer is loaded: import summarizer.render" in first
+    assert second == "# h"
+
+
+def test_the_public_facade_brings_the_renderers() -> None:
+    probe = (
+        "from summarizer import SummaryResult\n"
+        "from summarizer.core.results import Versions\n"
+        "result = SummaryResult(headline='h', sentences=[], sources=[],"
+        " versions=Versions(package='0', extractor='builtin', writer='extractive'))\n"
+        "print(result.to_html().splitlines()[0])\n"
+    )
+    done = _run_python(probe)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "<!DOCTYPE html>"

@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 
 from summarizer.core.errors import BadInputError
 from summarizer.core.source import Source, make_source, normalize_published
+from summarizer.sources import iter_clusters, load_sources
 from summarizer.sources.fetch import extract_html, fetch_url
-from summarizer.sources.load import iter_clusters, load_sources
 from summarizer.text.clean import (
     normalize_text,
     remove_repeated_text,

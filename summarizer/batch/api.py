@@ -191,7 +191,7 @@ def prepare_requests(
         extraction_variables,
         split_into_chunks,
     )
-    from summarizer.sources.load import iter_clusters
+    from summarizer.sources import iter_clusters
 
     if mode not in MODES:
         raise ConfigError(f"unknown mode {mode!r}: expected one of {', '.join(MODES)}")
@@ -561,7 +561,7 @@ def open_collect(
 ) -> tuple[BatchRunner, Iterator[ClusterLineLike], ResponseIndex]:
     """The runner and input stream of a collect run (the CLI adds signal handling)."""
     from summarizer.batch.runner import BatchRunner
-    from summarizer.sources.load import iter_clusters
+    from summarizer.sources import iter_clusters
 
     items = iter_clusters(clusters_path)
     if not responses_path.is_file():

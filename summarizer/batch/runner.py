@@ -473,7 +473,7 @@ def summary_process(llm: LLM | None, options: RunOptions) -> ProcessFn:
 
 def iter_input(path: Path) -> Iterator[ClusterLineLike]:
     """Stream the input clusters; a missing file fails here, before any output is created."""
-    from summarizer.sources.load import iter_clusters
+    from summarizer.sources import iter_clusters
 
     return iter_clusters(path)
 

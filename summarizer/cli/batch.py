@@ -26,8 +26,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.core.errors import ConfigError
-
 if TYPE_CHECKING:
     from summarizer.batch.runner import BatchStats, Progress
 
@@ -158,6 +156,8 @@ def _notice(args: argparse.Namespace, message: str) -> None:
 
 
 def _check_paths(args: argparse.Namespace, *inputs: Path) -> None:
+    from summarizer.core.errors import ConfigError  # loads pydantic: not at parse time
+
     output: Path = args.output
     for path in inputs:
         if path.exists() and output.exists() and path.resolve() == output.resolve():
@@ -259,6 +259,7 @@ def _finish(args: argparse.Namespace, stats: BatchStats) -> int:
 def cmd_batch_run(args: argparse.Namespace) -> int:
     from summarizer.batch.runner import iter_input
     from summarizer.cli.main import llm_overrides
+    from summarizer.core.errors import ConfigError
     from summarizer.pipeline import BUILTIN, RunOptions, choose_model
 
     _check_paths(args, args.input)

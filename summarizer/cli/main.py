@@ -19,8 +19,6 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from summarizer.core.errors import SummarizerError
-
 if TYPE_CHECKING:
     from summarizer.core.results import SummaryResult
     from summarizer.pipeline import Progress
@@ -174,6 +172,8 @@ def _write_output(args: argparse.Namespace, text: str) -> None:
         temporary.write_text(text, encoding="utf-8")
         temporary.replace(target)
     except OSError as error:
+        from summarizer.core.errors import SummarizerError
+
         temporary.unlink(missing_ok=True)
         raise SummarizerError(f"{target}: cannot write ({error.strerror})") from None
     _notice(args, f"wrote {target}")
@@ -256,6 +256,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from pydantic import ValidationError
 
+    import summarizer.render  # noqa: F401  (registers SummaryResult's Markdown and HTML renderers)
     from summarizer.core.errors import BadInputError
     from summarizer.core.results import SummaryResult
 
@@ -287,6 +288,10 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    # After parsing: the errors module loads pydantic (LLMError carries a Usage), which
+    # would double the time ``summarizer --help`` takes.
+    from summarizer.core.errors import SummarizerError
+
     try:
         command = getattr(args, "func", None) or COMMANDS[args.command]
         return command(args)

@@ -10,18 +10,56 @@ Ids form one namespace that the writer cites, with a prefix per kind so a reader
 model) can tell them apart: ``F`` facts, ``N`` figures (numbers), ``A`` actors, ``P``
 places, ``T`` times, ``Q`` quotes, ``C`` conflicts. Citing a conflict id means citing
 every side of it.
+
+Two layouts are declared explicitly rather than left to inheritance: pydantic orders fields
+base class first, but the JSON users (and the golden outputs) already hold puts a summary's
+``headline`` before its items and an item's ``citations`` after its own fields. A model whose
+JSON order differs from its declaration order names it in ``json_order`` (checked against its
+fields when the class is created, so a new field cannot be forgotten).
+
+Rendering is the ``summarizer.render`` stage, above this one: it registers its functions here
+(:func:`register_renderer`) when imported, so ``SummaryResult.to_markdown()`` stays a method
+without this module importing the stage that depends on it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import StrEnum
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, SerializerFunctionWrapHandler, model_serializer
 
+from summarizer.core.errors import SummarizerError
 from summarizer.core.events import ExtractionDiagnostics, SourceFailure
 from summarizer.core.schema import ActorKind, EventType
 from summarizer.core.types import Citation, Usage
+
+
+class OrderedModel(BaseModel):
+    """A model whose JSON lists its fields in ``json_order`` (declaration order if empty)."""
+
+    json_order: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def __pydantic_init_subclass__(cls, **kwargs: Any) -> None:
+        super().__pydantic_init_subclass__(**kwargs)
+        order = cls.__dict__.get("json_order", ())
+        if order and sorted(order) != sorted(cls.model_fields):
+            missing = sorted(set(cls.model_fields) - set(order))
+            unknown = sorted(set(order) - set(cls.model_fields))
+            raise TypeError(
+                f"{cls.__name__}.json_order must name every field once "
+                f"(missing {missing}, unknown {unknown})"
+            )
+
+    @model_serializer(mode="wrap")
+    def _in_json_order(self, handler: SerializerFunctionWrapHandler) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        order = type(self).__dict__.get("json_order", ())
+        if not order:
+            return data
+        return {name: data[name] for name in order if name in data}
 
 
 class FigureStatus(StrEnum):
@@ -32,17 +70,34 @@ class FigureStatus(StrEnum):
     SINGLE = "single"  # only one source reports it
 
 
-class MergedFact(BaseModel):
+class MergedItem(OrderedModel):
+    """Anything the writer can cite: one id in the namespace described above."""
+
     id: str
-    statement: str
-    citations: list[Citation]
+
+
+class SourcedItem(MergedItem):
+    """A merged item reported by one or more sources (a conflict is not: its sides are)."""
+
     source_ids: list[str]
-    #: Highest extractor score among the merged statements (centrality or model rank).
-    score: float = 0.0
 
     @property
     def single(self) -> bool:
         return len(self.source_ids) == 1
+
+
+class CitedItem(SourcedItem):
+    """A merged item that keeps the spans behind it (a figure keeps them per report)."""
+
+    citations: list[Citation]
+
+
+class MergedFact(CitedItem):
+    json_order = ("id", "statement", "citations", "source_ids", "score")
+
+    statement: str
+    #: Highest extractor score among the merged statements (centrality or model rank).
+    score: float = 0.0
 
 
 class FigureReport(BaseModel):
@@ -54,14 +109,26 @@ class FigureReport(BaseModel):
     citation: Citation
 
 
-class MergedFigure(BaseModel):
+class MergedFigure(SourcedItem):
     """One value of one counted thing, with every source that reports that value.
 
     When sources give different values for the same thing, each value is its own
     ``MergedFigure`` with status ``conflict`` and the same ``conflict_id``.
     """
 
-    id: str
+    json_order = (
+        "id",
+        "what",
+        "value",
+        "unit",
+        "approximate",
+        "status",
+        "conflict_id",
+        "wording_differs",
+        "reports",
+        "source_ids",
+    )
+
     what: str
     value: float
     unit: str | None = None
@@ -72,60 +139,52 @@ class MergedFigure(BaseModel):
     #: different words (e.g. "children rescued" and "victims identified").
     wording_differs: bool = False
     reports: list[FigureReport]
-    source_ids: list[str]
 
     @property
     def citations(self) -> list[Citation]:
         return [report.citation for report in self.reports]
 
 
-class Conflict(BaseModel):
+class Conflict(MergedItem):
     """Sources giving different values for the same thing; ``figure_ids`` are the sides."""
 
-    id: str
     what: str
     figure_ids: list[str]
 
 
-class MergedActor(BaseModel):
-    id: str
+class MergedActor(CitedItem):
+    json_order = ("id", "name", "kind", "aliases", "roles", "citations", "source_ids")
+
     name: str
     kind: ActorKind
     aliases: list[str]
     roles: list[str]
-    citations: list[Citation]
-    source_ids: list[str]
 
 
-class MergedPlace(BaseModel):
-    id: str
+class MergedPlace(CitedItem):
+    json_order = ("id", "name", "aliases", "citations", "source_ids")
+
     name: str
     aliases: list[str]
-    citations: list[Citation]
-    source_ids: list[str]
 
 
-class MergedTime(BaseModel):
-    id: str
+class MergedTime(CitedItem):
+    json_order = ("id", "text", "iso", "citations", "source_ids")
+
     text: str
     iso: str | None = None
-    citations: list[Citation]
-    source_ids: list[str]
 
 
-class MergedQuote(BaseModel):
-    id: str
+class MergedQuote(CitedItem):
+    json_order = ("id", "speaker", "text", "citations", "source_ids")
+
     speaker: str
     text: str
-    citations: list[Citation]
-    source_ids: list[str]
 
 
-class MergedEvent(BaseModel):
-    """All sources' grounded events as one: the writer's only input."""
+class EventItems(OrderedModel):
+    """The merged items of one event, declared once for ``MergedEvent`` and ``SummaryResult``."""
 
-    source_ids: list[str]
-    headlines: list[str]
     event_type: EventType = EventType.OTHER
     facts: list[MergedFact] = []
     figures: list[MergedFigure] = []
@@ -134,10 +193,6 @@ class MergedEvent(BaseModel):
     places: list[MergedPlace] = []
     times: list[MergedTime] = []
     quotes: list[MergedQuote] = []
-    #: Extractor names (model or ``builtin``) and extraction prompt hashes, in source order.
-    extractors: list[str] = []
-    prompt_hashes: list[str] = []
-    usage: Usage = Usage()
 
     def ids(self) -> list[str]:
         """Every citable id, in listing order."""
@@ -171,6 +226,30 @@ class MergedEvent(BaseModel):
         return next((f for f in self.figures if f.id == figure_id), None)
 
 
+#: The item fields in the order both result models list them.
+_ITEM_FIELDS = tuple(EventItems.model_fields)
+
+
+class MergedEvent(EventItems):
+    """All sources' grounded events as one: the writer's only input."""
+
+    json_order = (
+        "source_ids",
+        "headlines",
+        *_ITEM_FIELDS,
+        "extractors",
+        "prompt_hashes",
+        "usage",
+    )
+
+    source_ids: list[str]
+    headlines: list[str]
+    #: Extractor names (model or ``builtin``) and extraction prompt hashes, in source order.
+    extractors: list[str] = []
+    prompt_hashes: list[str] = []
+    usage: Usage = Usage()
+
+
 class SummarySentence(BaseModel):
     text: str
     fact_ids: list[str]
@@ -194,19 +273,38 @@ class Versions(BaseModel):
     writer: str
 
 
-class SummaryResult(BaseModel):
+class RendererNotLoadedError(SummarizerError):
+    """A result was asked for Markdown or HTML before ``summarizer.render`` was imported."""
+
+
+Format = Literal["markdown", "html"]
+_RENDERERS: dict[Format, Callable[[SummaryResult], str]] = {}
+
+
+def register_renderer(fmt: Format, render: Callable[[SummaryResult], str]) -> None:
+    """Called by ``summarizer.render`` on import; the last registration of a format wins."""
+    _RENDERERS[fmt] = render
+
+
+class SummaryResult(EventItems):
     """The product: a headline and sentences that each cite exact spans of the sources."""
+
+    json_order = (
+        "headline",
+        "sentences",
+        *_ITEM_FIELDS,
+        "sources",
+        "usage",
+        "usage_by_call",
+        "warnings",
+        "failures",
+        "diagnostics",
+        "versions",
+        "status",
+    )
 
     headline: str
     sentences: list[SummarySentence]
-    event_type: EventType = EventType.OTHER
-    facts: list[MergedFact] = []
-    figures: list[MergedFigure] = []
-    conflicts: list[Conflict] = []
-    actors: list[MergedActor] = []
-    places: list[MergedPlace] = []
-    times: list[MergedTime] = []
-    quotes: list[MergedQuote] = []
     sources: list[SourceInfo]
     usage: Usage = Usage()
     #: The same accounting per LLM call ("extract S1", ..., "write"), re-asks included.
@@ -220,11 +318,16 @@ class SummaryResult(BaseModel):
     status: Literal["complete", "partial"] = "complete"
 
     def to_markdown(self) -> str:
-        from summarizer.render.report import to_markdown
-
-        return to_markdown(self)
+        return self._render("markdown")
 
     def to_html(self) -> str:
-        from summarizer.render.report import to_html
+        return self._render("html")
 
-        return to_html(self)
+    def _render(self, fmt: Format) -> str:
+        render = _RENDERERS.get(fmt)
+        if render is None:
+            raise RendererNotLoadedError(
+                f"no {fmt} renderer is loaded: import summarizer.render (importing it from "
+                "summarizer, or running summarizer.pipeline, does this for you)"
+            )
+        return render(self)

@@ -110,7 +110,7 @@ def _clean_title(title: str | None) -> str | None:
     return cleaned or None
 
 
-def _build_source(
+def build_source(
     id: str,
     text: str,
     *,
@@ -119,6 +119,8 @@ def _build_source(
     origin: str | None,
     published: object = None,
 ) -> tuple[Source, int, list[str]]:
+    """The ``Source``, plus what clean-up removed (characters of repeated text, trailing
+    headlines) so that each loader can word its own warning naming where the text came from."""
     normalized = normalize_text(text)
     if not normalized:
         raise BadInputError(origin or id, "is empty")
@@ -136,7 +138,8 @@ def _build_source(
     return source, removed, headlines
 
 
-def _headline_warning(origin: str, headlines: list[str]) -> str:
+def headline_warning(origin: str, headlines: list[str]) -> str:
+    """The notice for removed trailing headlines: the first three shown, each clipped."""
     shown = "; ".join(f'"{h if len(h) <= 80 else h[:77] + "..."}"' for h in headlines[:3])
     more = f" and {len(headlines) - 3} more" if len(headlines) > 3 else ""
     count = f"{len(headlines)} trailing headline{'s' if len(headlines) > 1 else ''}"
@@ -157,4 +160,4 @@ def make_source(
     Empty or whitespace-only text is a ``BadInputError`` naming ``origin`` (or ``id``);
     a ``published`` value that is not a date is dropped (see ``normalize_published``).
     """
-    return _build_source(id, text, title=title, url=url, origin=origin, published=published)[0]
+    return build_source(id, text, title=title, url=url, origin=origin, published=published)[0]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 
-from summarizer.text.grounding import AlignmentStatus
+from summarizer.text.alignment import AlignmentStatus
 
 __all__ = ["AlignmentStatus", "Citation", "Usage"]
 

@@ -41,7 +41,7 @@ from summarizer.core.events import SourceEvent
 from summarizer.core.results import SummarySentence
 from summarizer.core.source import Cluster, Source
 from summarizer.eval.baselines import lead_n, length_matched_lead, word_count
-from summarizer.sources.load import iter_clusters
+from summarizer.sources import iter_clusters
 from summarizer.text.numbers import contains_number, find_numbers
 from summarizer.text.rank import content_tokens
 

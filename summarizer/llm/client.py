@@ -378,7 +378,7 @@ class LLM:
             # to the caller on the exception (``exc.usage``) for the per-source report.
             usage = self._usage(stats, time.perf_counter() - started)
             self.usage = self.usage + usage
-            exc.usage = usage  # type: ignore[attr-defined]
+            exc.usage = usage
             raise
         finally:
             _current.reset(token)

@@ -1,21 +1,16 @@
-"""Sources: turning every input form into ``Source`` objects, read once.
+"""Sources of one run: files, folders, stdin, URLs and inline text, each read once.
 
 Everything downstream (extraction prompts, grounding, citations) works on
 ``Source.text``, so this module reads each input once and builds that text through
-``summarizer.text.clean`` (normalised, de-duplicated, split into sentences whose offsets index
-it directly). Nothing later re-reads the input.
+``summarizer.core.source.build_source`` (normalised, de-duplicated, split into sentences whose
+offsets index it directly). Nothing later re-reads the input. Bytes become text by the rules of
+``summarizer.sources.decode`` (UTF-8 or refused, binary refused, size limit); JSONL clusters and
+Multi-News documents are ``summarizer.sources.clusters``.
 
 Decisions worth knowing:
 
-* **Encoding.** Local files and stdin must be UTF-8 (a UTF-8 byte-order mark is
-  accepted). Bytes that are not are *refused*, with the byte offset and an ``iconv``
-  hint, rather than decoded with replacement: a wrongly decoded article yields
-  quotes that no longer match the user's file, and the fix takes the user one command.
-  UTF-16/32 files (byte-order mark) get their own hint. HTML files honour their
-  ``<meta charset>``. Web pages are lenient instead (see ``summarizer.sources.fetch``).
-* **Binary files** (a NUL byte, or more than 10% control characters in the first
-  8 KiB) are refused when named directly and skipped with a warning inside a folder,
-  where stray images or ``.DS_Store`` files are normal. Empty files likewise.
+* **Binary and empty files** are refused when named directly and skipped with a warning
+  inside a folder, where stray images or ``.DS_Store`` files are normal.
 * **Folders** are read one level deep, in natural name order (``source-2`` before
   ``source-10``), taking only article formats (``.txt``, ``.md``, ``.html``,
   ``.jsonl``, no extension); hidden files are ignored and other files (``.json`` data,
@@ -23,9 +18,9 @@ Decisions worth knowing:
   whatever its extension.
 * **Size.** A file or page over ``max_bytes`` is refused: no news article is that
   large, and reading it whole would stall the run. JSONL files are streamed and exempt.
-* **Repeated text** (``summarizer.text.remove_repeated_text``): see that function for
+* **Repeated text** (``summarizer.text.clean.remove_repeated_text``): see that function for
   the rule.
-* **Trailing headlines** (``summarizer.text.strip_trailing_headlines``): related-story
+* **Trailing headlines** (``summarizer.text.clean.strip_trailing_headlines``): related-story
   links pasted after an article are cut; see that function for the rule and its limits.
 * **Identical sources** (same text after clean-up) are merged, keeping the first.
 * **Publication date** (``Source.published``): JSONL's ``published`` (or ``date``) field,
@@ -37,91 +32,30 @@ Decisions worth knowing:
 
 from __future__ import annotations
 
-import json
 import re
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TextIO
 
 from summarizer.core.errors import BadInputError
-from summarizer.core.source import (
-    Cluster,
-    Source,
-    _build_source,
-    _headline_warning,
-    normalize_published,
+from summarizer.core.source import Source, build_source, headline_warning
+from summarizer.sources.clusters import (
+    ClusterLine,
+    is_multinews,
+    iter_clusters,
+    merge_identical,
+    multinews_stories,
 )
-from summarizer.sources.fetch import extract_html, fetch_url, sniff_html_charset
-from summarizer.text.clean import (
-    normalize_text,
-)
+from summarizer.sources.decode import decode_text, read_file
+from summarizer.sources.fetch import extract_html, fetch_url
+from summarizer.text.clean import normalize_text
 
-# ----------------------------------------------------------------------------- decoding
-
-_SNIFF_BYTES = 8192
-_CONTROL_BYTES = frozenset(set(range(32)) - {9, 10, 12, 13} | {127})
-_UTF16_32_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
-
-
-def _check_not_binary(data: bytes, origin: str) -> None:
-    head = data[:_SNIFF_BYTES]
-    if head.startswith(_UTF16_32_BOMS):
-        raise BadInputError(
-            origin, "is UTF-16/UTF-32 text; convert it to UTF-8, e.g. iconv -f utf-16 -t utf-8"
-        )
-    if b"\x00" in head:
-        raise BadInputError(origin, "is a binary file (contains NUL bytes), not text")
-    controls = sum(1 for byte in head if byte in _CONTROL_BYTES)
-    if controls > len(head) // 10:
-        raise BadInputError(origin, "is a binary file (mostly control characters), not text")
-
-
-def decode_text(data: bytes, origin: str, *, html: bool = False) -> str:
-    """Decode file/stdin bytes, refusing binary data and anything that is not UTF-8.
-
-    HTML honours its own ``<meta charset>``; everything else must be UTF-8 (see the
-    module docstring for why we refuse rather than replace).
-    """
-    if not data.strip():
-        raise BadInputError(origin, "is empty")
-    _check_not_binary(data, origin)
-    encoding = "utf-8-sig"
-    if html:
-        declared = sniff_html_charset(data)
-        if declared and declared.lower().replace("_", "-") not in {"utf-8", "utf8"}:
-            encoding = declared
-    try:
-        return data.decode(encoding)
-    except LookupError as exc:
-        raise BadInputError(origin, f"declares an unknown charset {encoding!r}") from exc
-    except UnicodeDecodeError as exc:
-        bad = data[exc.start : exc.start + 1].hex().upper()
-        raise BadInputError(
-            origin,
-            f"is not valid {'UTF-8' if encoding == 'utf-8-sig' else encoding} "
-            f"(byte 0x{bad} at offset {exc.start}); convert it to UTF-8, "
-            "e.g. iconv -f latin1 -t utf-8",
-        ) from exc
-
-
-def _read_file(path: Path, max_bytes: int) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            data = handle.read(max_bytes + 1)
-    except PermissionError as exc:
-        raise BadInputError(str(path), "permission denied") from exc
-    except OSError as exc:
-        raise BadInputError(str(path), exc.strerror or "cannot be read") from exc
-    if len(data) > max_bytes:
-        raise BadInputError(str(path), f"is larger than the {max_bytes:,} byte limit")
-    return data
-
+__all__ = ["LoadedSources", "load_sources"]
 
 # ------------------------------------------------------------------------------ loading
 
-_MULTINEWS_SEPARATOR = re.compile(r"\|\|\|\|\||story_separator_special_tag")
 _HTML_SUFFIXES = frozenset({".html", ".htm", ".xhtml"})
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 #: What a folder contributes: article formats only, so data files kept next to the
@@ -153,17 +87,11 @@ class _Raw:
     published: str | None = None
 
 
-def _is_multinews(text: str) -> bool:
-    return "NEWLINE_CHAR" in text or _MULTINEWS_SEPARATOR.search(text) is not None
-
-
 def _split_multinews(text: str, origin: str) -> list[_Raw]:
     """One raw article per Multi-News story (empty stories between separators vanish)."""
-    stories = _MULTINEWS_SEPARATOR.split(text.replace("NEWLINE_CHAR", "\n"))
     raws = [
         _Raw(text=story, origin=f"{origin} (article {number})")
-        for number, story in enumerate(stories, 1)
-        if normalize_text(story)
+        for number, story in multinews_stories(text)
     ]
     if not raws:
         raise BadInputError(origin, "is empty")
@@ -171,7 +99,7 @@ def _split_multinews(text: str, origin: str) -> list[_Raw]:
 
 
 def _from_text(text: str, origin: str, title: str | None = None) -> list[_Raw]:
-    if _is_multinews(text):
+    if is_multinews(text):
         return _split_multinews(text, origin)
     if not normalize_text(text):
         raise BadInputError(origin, "is empty")
@@ -190,7 +118,7 @@ def _load_file(path: Path, max_bytes: int, warnings: list[str]) -> list[_Raw]:
     suffix = path.suffix.lower()
     if suffix in _JSONL_SUFFIXES:
         return _load_jsonl(path, warnings)
-    data = _read_file(path, max_bytes)
+    data = read_file(path, max_bytes)
     if suffix in _HTML_SUFFIXES:
         article = extract_html(decode_text(data, origin, html=True), origin=origin)
         return [
@@ -339,22 +267,6 @@ def _assign_ids(raws: list[_Raw]) -> list[str]:
     return ids
 
 
-def _merge_identical(sources: list[Source], warnings: list[str]) -> list[Source]:
-    first_by_text: dict[str, Source] = {}
-    kept: list[Source] = []
-    for source in sources:
-        original = first_by_text.get(source.text)
-        if original is None:
-            first_by_text[source.text] = source
-            kept.append(source)
-            continue
-        warnings.append(
-            f"{source.origin or source.id} has the same text as {original.origin or original.id}; "
-            f"kept once as {original.id}"
-        )
-    return kept
-
-
 def load_sources(
     inputs: Sequence[str | Path | Source],
     *,
@@ -391,7 +303,7 @@ def load_sources(
         if raw.source is not None:
             built.append(raw.source)
             continue
-        source, removed, headlines = _build_source(
+        source, removed, headlines = build_source(
             source_id,
             raw.text,
             title=raw.title,
@@ -402,108 +314,6 @@ def load_sources(
         if removed:
             warnings.append(f"{raw.origin}: removed {removed:,} characters of repeated text")
         if headlines:
-            warnings.append(_headline_warning(str(raw.origin), headlines))
+            warnings.append(headline_warning(str(raw.origin), headlines))
         built.append(source)
-    return LoadedSources(sources=_merge_identical(built, warnings), warnings=warnings)
-
-
-# --------------------------------------------------------------------------- JSONL clusters
-
-
-@dataclass(frozen=True)
-class ClusterLine:
-    """One line of a clusters JSONL: a cluster, or the error that line caused."""
-
-    line_no: int
-    cluster: Cluster | None
-    error: BadInputError | None
-
-
-def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
-    try:
-        record = json.loads(raw_line)
-    except UnicodeDecodeError as exc:
-        problem = f"is not valid UTF-8 (byte offset {exc.start} in the line)"
-        raise BadInputError(where, problem) from exc
-    except json.JSONDecodeError as exc:
-        raise BadInputError(where, f"is not valid JSON ({exc.msg}, column {exc.colno})") from exc
-    if not isinstance(record, dict):
-        raise BadInputError(where, "is not a JSON object")
-    items = record.get("sources")
-    if not isinstance(items, list) or not items:
-        raise BadInputError(where, 'has no "sources" list')
-    sources: list[Source] = []
-    warnings: list[str] = []
-    seen_ids: set[str] = set()
-    for number, item in enumerate(items, 1):
-        if not isinstance(item, dict):
-            raise BadInputError(where, f"source {number} is not a JSON object")
-        text = item.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise BadInputError(where, f"source {number} has no text")
-        given = item.get("id")
-        source_id = str(given) if given is not None and str(given) else f"S{number}"
-        if source_id in seen_ids:
-            raise BadInputError(where, f"source id {source_id} is used twice")
-        seen_ids.add(source_id)
-        title = item.get("title")
-        url = item.get("url")
-        try:
-            source, removed, headlines = _build_source(
-                source_id,
-                text,
-                title=title if isinstance(title, str) else None,
-                url=url if isinstance(url, str) and url else None,
-                origin=f"{where} {source_id}",
-                published=normalize_published(item.get("published"))
-                or normalize_published(item.get("date")),
-            )
-        except BadInputError as exc:  # text made only of zero-width characters
-            raise BadInputError(where, f"source {number} has no text") from exc
-        if removed:
-            warnings.append(f"{where} {source_id}: removed {removed:,} characters of repeated text")
-        if headlines:
-            warnings.append(_headline_warning(f"{where} {source_id}", headlines))
-        sources.append(source)
-    given_id = record.get("id")
-    cluster_id = str(given_id) if given_id is not None and str(given_id) else f"line-{line_no}"
-    reference = record.get("reference")
-    kept = _merge_identical(sources, warnings)
-    return Cluster(
-        id=cluster_id,
-        sources=kept,
-        reference=reference if isinstance(reference, str) else None,
-        warnings=warnings,
-    )
-
-
-def _iter_lines(path: Path) -> Iterator[ClusterLine]:
-    with path.open("rb") as handle:
-        for line_no, raw_line in enumerate(handle, 1):
-            if not raw_line.strip():
-                continue
-            where = f"{path}:{line_no}"
-            try:
-                yield ClusterLine(line_no, _parse_cluster(raw_line, where, line_no), None)
-            except BadInputError as exc:
-                yield ClusterLine(line_no, None, exc)
-
-
-def iter_clusters(path: Path) -> Iterator[ClusterLine]:
-    """Stream the clusters of a JSONL file, one line at a time (memory stays flat).
-
-    A bad line becomes an item carrying a ``BadInputError`` naming ``file:line`` and
-    iteration goes on, so a batch run can report it and continue. A missing or
-    unreadable file raises at once, before any iteration.
-    """
-    path = Path(path)
-    if not path.exists():
-        raise BadInputError(str(path), "no such file or directory")
-    if path.is_dir():
-        raise BadInputError(str(path), "is a folder, not a JSONL file")
-    try:
-        with path.open("rb"):
-            pass
-    except OSError as exc:
-        raise BadInputError(str(path), exc.strerror or "cannot be read") from exc
-    return _iter_lines(path)
+    return LoadedSources(sources=merge_identical(built, warnings), warnings=warnings)

@@ -1,173 +1,33 @@
-"""``SummaryResult`` → Markdown and a self-contained HTML report (JSON is the model itself).
+"""``SummaryResult`` → a self-contained HTML report with the evidence highlighted in place.
 
-Both renderings number citations the same way: each distinct span gets a number in order
-of first use, sentences first, then the conflicts' sides, so ``[3]`` means one span in
-both formats. Output is a pure function of the result (no clock, no randomness), so
-rendering the same result twice gives the same bytes.
-
-Every string that came from an article or a model is escaped: ``html.escape`` in HTML
-(an article containing ``<script>`` shows it as text), backslash escapes of Markdown's
-active characters in Markdown (where raw HTML would otherwise pass through to a viewer).
-The HTML report inlines its CSS and script and loads nothing: no ``src``, no stylesheet
-link; the only links out are the sources' own http(s) URLs.
+Every string that came from an article or a model goes through ``html.escape`` (an article
+containing ``<script>`` shows it as text). The report inlines its CSS and script and loads
+nothing: no ``src``, no stylesheet link; the only links out are the sources' own http(s)
+URLs. Numbering is :mod:`summarizer.render.numbering`'s, so ``[3]`` is the same span as in
+the Markdown rendering.
 """
 
 from __future__ import annotations
 
 import html
 import itertools
-import re
 from collections.abc import Iterable
 
-from summarizer.core.results import MergedFigure, SourceInfo, SummaryResult
-from summarizer.core.types import Citation, Usage
+from summarizer.core.results import SourceInfo, SummaryResult
+from summarizer.core.types import Citation
+from summarizer.render.numbering import (
+    Key,
+    figure_value,
+    flat,
+    number_citations,
+    safe_url,
+    sides,
+    span_key,
+    status_label,
+    usage_line,
+)
 
-_Key = tuple[str, int, int]
-_MD_ACTIVE = re.compile(r"([\\`*_\[\]<>|#])")
-
-
-def _key(citation: Citation) -> _Key:
-    return (citation.source_id, citation.start, citation.end)
-
-
-def number_citations(result: SummaryResult) -> dict[_Key, int]:
-    """One number per distinct span: sentences' spans first, then conflicts' sides."""
-    numbers: dict[_Key, int] = {}
-
-    def add(citations: Iterable[Citation]) -> None:
-        for citation in citations:
-            numbers.setdefault(_key(citation), len(numbers) + 1)
-
-    for sentence in result.sentences:
-        add(sentence.citations)
-    for conflict in result.conflicts:
-        for side in _sides(result, conflict.figure_ids):
-            add(side.citations)
-    return numbers
-
-
-def _sides(result: SummaryResult, ids: Iterable[str]) -> list[MergedFigure]:
-    by_id = {f.id: f for f in result.figures}
-    return [by_id[i] for i in ids if i in by_id]
-
-
-def _flat(text: str) -> str:
-    return " ".join(text.split())
-
-
-def _status_label(figure: MergedFigure) -> str:
-    """'agreed' would hide that sources describe the same number as different things."""
-    if figure.wording_differs:
-        return f"{figure.status.value}, wording differs"
-    return figure.status.value
-
-
-def _value(figure: MergedFigure) -> str:
-    value = figure.value
-    text = f"{int(value):,}" if float(value).is_integer() else f"{value:,g}"
-    unit = f" {figure.unit}" if figure.unit else ""
-    return f"{'about ' if figure.approximate else ''}{text}{unit}"
-
-
-def _all_citations(result: SummaryResult) -> dict[_Key, Citation]:
-    found: dict[_Key, Citation] = {}
-    for sentence in result.sentences:
-        for citation in sentence.citations:
-            found.setdefault(_key(citation), citation)
-    for figure in result.figures:
-        for citation in figure.citations:
-            found.setdefault(_key(citation), citation)
-    return found
-
-
-def _usage_line(usage: Usage) -> str:
-    parts = [
-        f"{usage.requests} request(s)",
-        f"{usage.prompt_tokens + usage.completion_tokens} tokens",
-    ]
-    if usage.cost_usd:
-        parts.append(f"${usage.cost_usd:.4f}")
-    return ", ".join(parts)
-
-
-# --------------------------------------------------------------------------- Markdown
-
-
-def md_escape(text: str) -> str:
-    """Article or model text made inert in Markdown (no HTML, links or emphasis)."""
-    return _MD_ACTIVE.sub(r"\\\1", _flat(text))
-
-
-def to_markdown(result: SummaryResult) -> str:
-    numbers = number_citations(result)
-    spans = _all_citations(result)
-    out = [f"# {md_escape(result.headline)}", ""]
-    paragraph = []
-    for sentence in result.sentences:
-        marks = "".join(f"[{numbers[_key(c)]}]" for c in sentence.citations)
-        paragraph.append(f"{md_escape(sentence.text)} {marks}")
-    out += [" ".join(paragraph), ""]
-
-    if result.conflicts:
-        out += ["## Sources disagree", ""]
-        for conflict in result.conflicts:
-            claims = "; ".join(
-                f"{md_escape(_value(side))} ({', '.join(side.source_ids)}) "
-                + "".join(f"[{numbers[_key(c)]}]" for c in side.citations)
-                for side in _sides(result, conflict.figure_ids)
-            )
-            out.append(f"- **{md_escape(conflict.what)}**: {claims}")
-        out.append("")
-
-    if result.figures:
-        out += ["## Figures", "", "| Figure | Value | Sources | Status |", "|---|---|---|---|"]
-        for figure in result.figures:
-            what = " / ".join(dict.fromkeys(md_escape(r.what) for r in figure.reports))
-            out.append(
-                f"| {what} | {md_escape(_value(figure))} | {', '.join(figure.source_ids)} "
-                f"| {_status_label(figure)} |"
-            )
-        out.append("")
-
-    out += ["## Sources", ""]
-    by_source: dict[str, list[tuple[int, Citation]]] = {}
-    for key, number in numbers.items():
-        by_source.setdefault(key[0], []).append((number, spans[key]))
-    for source in result.sources:
-        out.append(f"### {source.id}{_md_source_label(source)}")
-        out.append("")
-        for number, citation in sorted(by_source.get(source.id, [])):
-            # Not an ordered list: viewers renumber those 1, 2, 3 and break the links.
-            out.append(f"- **[{number}]** “{md_escape(citation.quote)}”")
-        out.append("")
-
-    notes = [
-        *result.warnings,
-        *(f"{f.source_id} failed ({f.stage}): {f.reason}" for f in result.failures),
-    ]
-    if notes:
-        out += ["## Notes", "", *(f"- {md_escape(n)}" for n in notes), ""]
-    versions = result.versions
-    out.append(
-        f"_summarizer {md_escape(versions.package)} · extractor {md_escape(versions.extractor)} · "
-        f"writer {md_escape(versions.writer)} · {_usage_line(result.usage)} · "
-        f"{result.status}_"
-    )
-    return "\n".join(out) + "\n"
-
-
-def _md_source_label(source: SourceInfo) -> str:
-    parts = [md_escape(source.title)] if source.title else []
-    if source.url:
-        parts.append(f"<{source.url}>" if _safe_url(source.url) else md_escape(source.url))
-    return (": " + " — ".join(parts)) if parts else ""
-
-
-def _safe_url(url: str) -> bool:
-    return re.fullmatch(r"https?://[^\s<>\"'`]+", url) is not None
-
-
-# --------------------------------------------------------------------------- HTML
+__all__ = ["to_html"]
 
 _CSS = """
 *{box-sizing:border-box}
@@ -227,12 +87,12 @@ def _e(text: str | None) -> str:
     return html.escape(text or "", quote=True)
 
 
-def _cite_links(citations: Iterable[Citation], numbers: dict[_Key, int]) -> str:
+def _cite_links(citations: Iterable[Citation], numbers: dict[Key, int]) -> str:
     return "".join(
         f'<a class="cite" href="#c{n}" data-n="{n}" title="{_e(c.source_id)}: '
-        f'{_e(_flat(c.quote))}">[{n}]</a>'
+        f'{_e(flat(c.quote))}">[{n}]</a>'
         for c in citations
-        for n in [numbers[_key(c)]]
+        for n in [numbers[span_key(c)]]
     )
 
 
@@ -271,23 +131,23 @@ def to_html(result: SummaryResult) -> str:
         f"<header><h1>{_e(result.headline)}</h1>",
         f'<div class="meta">{len(result.sources)} source(s) · {_e(result.status)} · '
         f"extractor {_e(result.versions.extractor)} · writer {_e(result.versions.writer)} · "
-        f"{_e(_usage_line(result.usage))}</div></header>",
+        f"{_e(usage_line(result.usage))}</div></header>",
         "<main><div>",
     ]
     if result.conflicts:
         parts.append('<section class="conflicts"><h2>⚠ Sources disagree</h2><ul>')
         for conflict in result.conflicts:
             claims = "; ".join(
-                f"<b>{_e(_value(side))}</b> ({_e(', '.join(side.source_ids))})"
+                f"<b>{_e(figure_value(side))}</b> ({_e(', '.join(side.source_ids))})"
                 f"{_cite_links(side.citations, numbers)}"
-                for side in _sides(result, conflict.figure_ids)
+                for side in sides(result, conflict.figure_ids)
             )
             parts.append(f"<li>{_e(conflict.what)}: {claims}</li>")
         parts.append("</ul></section>")
 
     parts.append('<section class="summary"><h2>Summary</h2>')
     for sentence in result.sentences:
-        data = " ".join(str(numbers[_key(c)]) for c in sentence.citations)
+        data = " ".join(str(numbers[span_key(c)]) for c in sentence.citations)
         parts.append(
             f'<p class="sentence" data-c="{data}">{_e(sentence.text)}'
             f"{_cite_links(sentence.citations, numbers)}</p>"
@@ -303,9 +163,9 @@ def to_html(result: SummaryResult) -> str:
             what = " / ".join(dict.fromkeys(_e(r.what) for r in figure.reports))
             status = figure.status.value
             parts.append(
-                f"<tr><td>{what}</td><td>{_e(_value(figure))}</td>"
+                f"<tr><td>{what}</td><td>{_e(figure_value(figure))}</td>"
                 f"<td>{_e(', '.join(figure.source_ids))}</td>"
-                f'<td><span class="badge {status}">{_e(_status_label(figure))}</span></td></tr>'
+                f'<td><span class="badge {status}">{_e(status_label(figure))}</span></td></tr>'
             )
         parts.append("</table></section>")
 
@@ -338,7 +198,7 @@ def to_html(result: SummaryResult) -> str:
         if source.title:
             head += f" · {_e(source.title)}"
         link = ""
-        if source.url and _safe_url(source.url):
+        if source.url and safe_url(source.url):
             link = f' · <a href="{_e(source.url)}" rel="noopener noreferrer">{_e(source.url)}</a>'
         elif source.url:
             link = f" · {_e(source.url)}"
