@@ -131,8 +131,7 @@ class LLMSettings(Declared):
     )
     cache: bool = option(
         True,
-        help="use the persistent cache of answers; --no-cache (or SUMMARIZER_CACHE=0) turns "
-        "it off",
+        help="use the persistent answer cache (--no-cache or SUMMARIZER_CACHE=0: off)",
         env="SUMMARIZER_CACHE",
         flags=("--no-cache",),
     )
