@@ -13,6 +13,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
+from summarizer.core.options import RunOptions
+from summarizer.core.settings import LLMSettings
 
 if TYPE_CHECKING:
     from summarizer.core.results import SummaryResult
@@ -24,6 +26,8 @@ __all__ = [
     "BadInputError",
     "ConfigError",
     "LLMError",
+    "LLMSettings",
+    "RunOptions",
     "Source",
     "SummarizerError",
     "SummaryResult",
