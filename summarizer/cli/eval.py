@@ -51,13 +51,14 @@ async def _evaluate(args: argparse.Namespace, output: Output, console: Console) 
         if not output.quiet:
             for message in notices(engine):
                 console.print(message, markup=False, highlight=False)
-        builtin = isinstance(engine, Builtin)
+        # eval.evaluate still takes ``llm: LLM | None``; the engine is narrowed to it here.
+        llm = None if isinstance(engine, Builtin) else engine
         return await run_eval_async(
             args.data,
             limit=resolved(args, EvalOptions).limit,
             output=output.output,
             progress=not output.quiet,
-            model=BUILTIN if builtin else settings.model,
+            model=BUILTIN if llm is None else llm.settings.model,
             max_words=max_words,
-            llm=None if isinstance(engine, Builtin) else engine,
+            llm=llm,
         )
