@@ -124,11 +124,11 @@ async def one_cluster(base_url: str, latency_s: float) -> dict[str, float]:
     options = RunOptions(writer="llm")
     async with LLM(llm_settings(base_url, 64)) as llm:
         started = time.perf_counter()
-        await summarize_sources(warm.sources, llm=llm, options=options)
+        await summarize_sources(warm.sources, engine=llm, options=options)
         cold = time.perf_counter() - started
         before = llm.usage.requests
         started = time.perf_counter()
-        result = await summarize_sources(timed.sources, llm=llm, options=options)
+        result = await summarize_sources(timed.sources, engine=llm, options=options)
         wall = time.perf_counter() - started
         calls = llm.usage.requests - before
     return {

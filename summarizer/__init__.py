@@ -18,7 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
+    from summarizer.core.options import RunOptions
     from summarizer.core.results import SummaryResult
+    from summarizer.core.settings import LLMSettings
     from summarizer.core.source import Source
     from summarizer.pipeline import extract_async, summarize, summarize_async
     from summarizer.sources import load_sources
@@ -27,6 +29,8 @@ __all__ = [
     "BadInputError",
     "ConfigError",
     "LLMError",
+    "LLMSettings",
+    "RunOptions",
     "Source",
     "SummarizerError",
     "SummaryResult",
@@ -42,6 +46,8 @@ _HOMES = {
     "ConfigError": "summarizer.core.errors",
     "LLMError": "summarizer.core.errors",
     "SummarizerError": "summarizer.core.errors",
+    "LLMSettings": "summarizer.core.settings",
+    "RunOptions": "summarizer.core.options",
     "summarize": "summarizer.pipeline",
     "summarize_async": "summarizer.pipeline",
     "extract_async": "summarizer.pipeline",

@@ -11,30 +11,56 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import os
 from collections.abc import Callable, Coroutine, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 # Imported for its effect: it registers the renderers behind SummaryResult.to_markdown/to_html.
 import summarizer.render  # noqa: F401
 from summarizer.core.errors import ConfigError, LLMError
 from summarizer.core.events import ExtractionReport, SourceEvent, SourceFailure
+from summarizer.core.options import RunOptions, split_overrides
+from summarizer.core.results import SummaryResult
+from summarizer.core.settings import LLMSettings
+from summarizer.core.source import Source
 from summarizer.core.types import Usage
-from summarizer.extract.with_llm import DEFAULT_CHUNK_CHARS
+from summarizer.extract.builtin.extractor import builtin_events
+from summarizer.extract.with_llm import extract_source
+from summarizer.merge.merger import merge_events
+from summarizer.sources.load import load_sources
+from summarizer.write.cite import assemble_result
+from summarizer.write.writer import write_extractive, write_with_llm
 
 if TYPE_CHECKING:
-    from summarizer.core.results import SummaryResult
-    from summarizer.core.source import Source
-    from summarizer.llm.client import LLM, LLMSettings
-    from summarizer.sources.load import LoadedSources
+    from summarizer.llm.client import LLM
 
-Writer = Literal["llm", "extractive"]
+__all__ = [
+    "BUILTIN",
+    "Builtin",
+    "Engine",
+    "LLMSettings",
+    "NothingProducedError",
+    "Progress",
+    "RunOptions",
+    "extract_async",
+    "extract_events",
+    "open_engine",
+    "resolve_run",
+    "summarize",
+    "summarize_async",
+    "summarize_events",
+    "summarize_sources",
+]
+
 #: Called as ``progress(stage, done, total)``; the CLI draws it, libraries may ignore it.
 Progress = Callable[[str, int, int], None]
 
+#: The model name that selects the built-in extractor (``-m builtin``).
 BUILTIN = "builtin"
+BUILTIN_NOTICE = (
+    "no OPENAI_API_KEY, --base-url or --replay given: using the built-in extractor "
+    "(-m builtin); set a key or a server for LLM summaries"
+)
 T = TypeVar("T")
 
 
@@ -42,48 +68,100 @@ class NothingProducedError(LLMError):
     """Every source failed: there is nothing to summarise (CLI exit code 3)."""
 
 
-@dataclass(frozen=True)
-class RunOptions:
-    """Options of one run that are not about talking to the model."""
+class Builtin:
+    """The extractor engine that calls no model: rules over the text, offline, deterministic.
 
-    writer: Writer | None = None  # None: "llm" with a model, "extractive" with builtin
-    chunk_chars: int = DEFAULT_CHUNK_CHARS
-    max_sentences: int = 10
-    max_words: int | None = None
-    progress: Progress | None = None
-    notices: list[str] = field(default_factory=list)
+    It has the parts of ``LLM`` the pipeline reads (``warnings``, ``usage``, an async
+    context), so the stages ask "which engine?" once, by type, instead of testing for a
+    missing LLM. ``notice`` says why it was chosen when nobody asked for it by name.
+    """
+
+    model = BUILTIN
+
+    def __init__(self, notice: str | None = None) -> None:
+        self.notice = notice
+        self.warnings: list[str] = []
+        self.usage = Usage()
+
+    @property
+    def notices(self) -> list[str]:
+        return [self.notice] if self.notice else []
+
+    async def __aenter__(self) -> Builtin:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    def __repr__(self) -> str:
+        return "Builtin()" if self.notice is None else "Builtin(chosen by default)"
 
 
-def _env_has_llm(settings_overrides: dict[str, Any]) -> bool:
-    return any(
-        settings_overrides.get(name) is not None for name in ("api_key", "base_url", "replay")
-    ) or bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("OPENAI_BASE_URL"))
+#: What extracts (and may write): the built-in rules, or a language model.
+Engine: TypeAlias = "Builtin | LLM"
 
 
-def choose_model(model: str | None, **settings_overrides: Any) -> tuple[str | None, str | None]:
-    """Pick the built-in extractor when no LLM is configured; return (model, notice)."""
-    model = model or os.environ.get("SUMMARIZER_MODEL") or None
-    if model == BUILTIN:
-        return BUILTIN, None
-    if model is None and not _env_has_llm(settings_overrides):
-        return BUILTIN, (
-            "no OPENAI_API_KEY, --base-url or --replay given: using the built-in extractor "
-            "(-m builtin); set a key or a server for LLM summaries"
-        )
-    return model, None
+def open_engine(settings: LLMSettings) -> Engine:
+    """The one place that chooses the extractor: built-in or an LLM (not opened yet).
+
+    ``-m builtin`` names the built-in extractor. With no model named anywhere and no key,
+    server or replay file configured, it is chosen too, with a notice saying so; a model
+    named explicitly without a key goes to the LLM, which fails with one line saying what
+    is missing rather than quietly summarising with something else. Use the result as
+    ``async with open_engine(settings) as engine:``.
+    """
+    if settings.model == BUILTIN:
+        return Builtin()
+    if settings.model_is_default and not settings.names_a_model_server:
+        return Builtin(notice=BUILTIN_NOTICE)
+    # The llm package is what loads openai and instructor (seconds of start-up); like those
+    # heavy third-party imports it is only imported when an LLM is really used.
+    from summarizer.llm.client import LLM
+
+    return LLM(settings)
+
+
+def notices(engine: Engine) -> list[str]:
+    """Configuration notices of an engine (why the built-in extractor was chosen)."""
+    return engine.notices if isinstance(engine, Builtin) else []
+
+
+def resolve_run(
+    function: str,
+    settings: LLMSettings | None,
+    options: RunOptions | None,
+    overrides: dict[str, Any],
+) -> tuple[LLMSettings, RunOptions]:
+    """Settings and options of one call: given objects, keyword overrides, environment.
+
+    Each keyword is checked against the declared fields of both declarations (an unknown
+    one is a ``TypeError`` naming it). Without an object, the declaration resolves itself
+    from the keywords, then the environment, then its defaults; with one, the keywords that
+    are not None replace its fields.
+    """
+    llm_part, run_part = split_overrides(function, overrides, LLMSettings, RunOptions)
+    return _apply(LLMSettings, settings, llm_part), _apply(RunOptions, options, run_part)
+
+
+def _apply(cls: Any, given: Any, overrides: dict[str, Any]) -> Any:
+    if given is None:
+        return cls.resolve(**overrides)
+    changes = {key: value for key, value in overrides.items() if value is not None}
+    return given.with_(**changes) if changes else given
 
 
 async def extract_events(
-    sources: Sequence[Source], llm: LLM | None, options: RunOptions
+    sources: Sequence[Source],
+    engine: Engine,
+    options: RunOptions | None = None,
+    *,
+    progress: Progress | None = None,
 ) -> tuple[list[SourceEvent], list[SourceFailure]]:
     """Stage 1: one grounded event per source, all sources concurrently."""
-    if llm is None:
-        from summarizer.extract.builtin.extractor import builtin_events
-
+    if isinstance(engine, Builtin):
         return builtin_events(sources), []
-
-    from summarizer.extract.with_llm import extract_source
-
+    options = options or RunOptions()
+    llm = engine
     done = 0
 
     async def one(source: Source) -> SourceEvent | SourceFailure:
@@ -96,8 +174,8 @@ async def extract_events(
             )
         finally:
             done += 1
-            if options.progress:
-                options.progress("extract", done, len(sources))
+            if progress:
+                progress("extract", done, len(sources))
 
     outcomes = await asyncio.gather(*(one(source) for source in sources))
     events = [o for o in outcomes if isinstance(o, SourceEvent)]
@@ -108,19 +186,27 @@ async def extract_events(
 async def summarize_sources(
     sources: Sequence[Source],
     *,
-    llm: LLM | None,
+    engine: Engine,
     options: RunOptions | None = None,
     warnings: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> SummaryResult:
-    """Summarise already-loaded sources with a given LLM (``None``: built-in extractor).
+    """Summarise already-loaded sources with an opened engine: the entry point for a cluster.
 
-    Batch runs call this with one shared ``LLM`` so that every call of the run goes
-    through the same concurrency limit, retry policy, cache and usage counter.
+    Batch runs (and their Ray workers) call this with one shared ``LLM`` so that every call
+    of the run goes through the same concurrency limit, retry policy, cache and usage
+    counter.
     """
     options = options or RunOptions()
-    events, failures = await extract_events(sources, llm, options)
+    events, failures = await extract_events(sources, engine, options, progress=progress)
     return await summarize_events(
-        events, failures, sources, llm=llm, options=options, warnings=warnings
+        events,
+        failures,
+        sources,
+        engine=engine,
+        options=options,
+        warnings=warnings,
+        progress=progress,
     )
 
 
@@ -129,21 +215,19 @@ async def summarize_events(
     failures: Sequence[SourceFailure],
     sources: Sequence[Source],
     *,
-    llm: LLM | None,
+    engine: Engine,
     options: RunOptions | None = None,
     warnings: Sequence[str] = (),
+    progress: Progress | None = None,
 ) -> SummaryResult:
     """Stages 2 to 4 on grounded events: merge, write, cite.
 
     Separate from extraction so that events obtained another way (the Batch API's results
-    file) go through exactly the same merge, writer fallback and checks.
+    file, with the ``Builtin`` engine because no model is called any more) go through
+    exactly the same merge, writer fallback and checks.
     """
-    from summarizer.merge.merger import merge_events
-    from summarizer.write.cite import assemble_result
-    from summarizer.write.writer import write_extractive, write_with_llm
-
     options = options or RunOptions()
-    run_warnings = [*options.notices, *warnings]
+    run_warnings = list(warnings)
     if not events:
         reasons = "; ".join(f"{f.source_id}: {f.reason}" for f in failures)
         raise NothingProducedError(f"no source could be extracted ({reasons})")
@@ -157,14 +241,17 @@ async def summarize_events(
             )
 
     merged = merge_events(events, sources)
-    writer = options.writer or ("extractive" if llm is None else "llm")
-    if writer == "llm" and llm is None:
-        raise ConfigError("--writer llm needs a model; the built-in extractor has none")
     written = None
     failed_writer_usage = Usage()
-    if writer == "llm" and llm is not None:
+    if isinstance(engine, Builtin):
+        if options.writer == "llm":
+            raise ConfigError("--writer llm needs a model; the built-in extractor has none")
+        writer, model = "extractive", events[0].extractor
+    else:
+        writer, model = options.writer or "llm", engine.settings.model
+    if writer == "llm" and not isinstance(engine, Builtin):
         try:
-            written = await write_with_llm(merged, llm, max_sentences=options.max_sentences)
+            written = await write_with_llm(merged, engine, max_sentences=options.max_sentences)
         except LLMError as error:
             run_warnings.append(f"LLM writer failed ({error}); used the extractive writer")
             writer = "extractive"
@@ -173,8 +260,8 @@ async def summarize_events(
         written = write_extractive(
             merged, max_sentences=options.max_sentences, max_words=options.max_words
         )
-    if options.progress:
-        options.progress("write", 1, 1)
+    if progress:
+        progress("write", 1, 1)
 
     usage = (
         sum((event.usage for event in events), Usage())
@@ -188,126 +275,84 @@ async def summarize_events(
         sources=sources,
         events=events,
         failures=failures,
-        warnings=[*run_warnings, *(llm.warnings if llm is not None else [])],
-        model=llm.settings.model if llm is not None else events[0].extractor,
+        warnings=[*run_warnings, *engine.warnings],
+        model=model,
         writer=writer,
         usage=usage,
     )
 
 
-def llm_settings(model: str | None, **overrides: Any) -> LLMSettings:
-    """Settings from explicit options first, then the environment (see ``LLMSettings``)."""
-    from summarizer.llm.client import LLMSettings
-
-    clean = {key: value for key, value in overrides.items() if value is not None}
-    if model is not None:
-        clean["model"] = model
-    return LLMSettings.resolve(**clean)
+Inputs = Sequence[str | Path | Source] | str | Path
 
 
 async def summarize_async(
-    sources: Sequence[str | Path | Source] | str | Path,
+    sources: Inputs,
     *,
-    model: str | None = None,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    mode: str | None = None,
-    writer: Writer | None = None,
-    concurrency: int | None = None,
-    timeout_s: float | None = None,
-    max_reasks: int | None = None,
-    http_attempts: int | None = None,
-    temperature: float | None = None,
-    record: str | Path | None = None,
-    replay: str | Path | None = None,
-    cache: bool = True,
-    cache_dir: str | Path | None = None,
-    chunk_chars: int = DEFAULT_CHUNK_CHARS,
-    max_sentences: int = 10,
-    max_words: int | None = None,
+    settings: LLMSettings | None = None,
+    options: RunOptions | None = None,
     progress: Progress | None = None,
+    **overrides: Any,
 ) -> SummaryResult:
     """Load ``sources`` (paths, URLs, ``-``, article strings or ``Source`` objects) and summarise.
 
-    Every option of ``summarizer summarize`` is a keyword here. With no model, key, base
+    Every field of ``LLMSettings`` and ``RunOptions`` is also a keyword (``model=``,
+    ``base_url=``, ``replay=``, ``cache=``, ``max_words=``, ...) that overrides ``settings``
+    / ``options``, or the environment when they are not given. With no model, key, base
     URL or replay file configured, the built-in extractor is used and a notice says so.
     """
-    if isinstance(sources, (str, Path)):
-        sources = [sources]
-    overrides: dict[str, Any] = {
-        "base_url": base_url,
-        "api_key": api_key,
-        "mode": mode,
-        "concurrency": concurrency,
-        "timeout_s": timeout_s,
-        "max_reasks": max_reasks,
-        "http_attempts": http_attempts,
-        "temperature": temperature,
-        "record": Path(record) if record else None,
-        "replay": Path(replay) if replay else None,
-        "cache": cache,
-        "cache_dir": Path(cache_dir) if cache_dir else None,
-    }
-    loaded, chosen, notice = _load_and_choose(sources, model, overrides)
-    options = RunOptions(
-        writer=writer,
-        chunk_chars=chunk_chars,
-        max_sentences=max_sentences,
-        max_words=max_words,
-        progress=progress,
-        notices=[notice] if notice else [],
-    )
-    if chosen == BUILTIN:
+    split_overrides("summarize_async", overrides, LLMSettings, RunOptions)
+    loaded = load_sources(_as_list(sources))  # bad input fails before any setting is read
+    settings, options = resolve_run("summarize_async", settings, options, overrides)
+    async with open_engine(settings) as engine:
         return await summarize_sources(
-            loaded.sources, llm=None, options=options, warnings=loaded.warnings
+            loaded.sources,
+            engine=engine,
+            options=options,
+            warnings=[*notices(engine), *loaded.warnings],
+            progress=progress,
         )
-    from summarizer.llm.client import LLM
-
-    async with LLM(llm_settings(chosen, **overrides)) as llm:
-        return await summarize_sources(
-            loaded.sources, llm=llm, options=options, warnings=loaded.warnings
-        )
-
-
-def _load_and_choose(
-    sources: Sequence[str | Path | Source], model: str | None, overrides: dict[str, Any]
-) -> tuple[LoadedSources, str | None, str | None]:
-    """Load first: a bad input fails before any model is configured or called."""
-    from summarizer.sources.load import load_sources
-
-    loaded = load_sources(list(sources))
-    chosen, notice = choose_model(model, **overrides)
-    return loaded, chosen, notice
 
 
 async def extract_async(
-    sources: Sequence[str | Path | Source] | str | Path,
+    sources: Inputs,
     *,
-    model: str | None = None,
-    chunk_chars: int = DEFAULT_CHUNK_CHARS,
-    **llm_options: Any,
+    settings: LLMSettings | None = None,
+    options: RunOptions | None = None,
+    progress: Progress | None = None,
+    **overrides: Any,
 ) -> ExtractionReport:
     """Stage 1 alone: the grounded per-source events (``summarizer extract``)."""
-    if isinstance(sources, (str, Path)):
-        sources = [sources]
-    loaded, chosen, notice = _load_and_choose(sources, model, llm_options)
-    options = RunOptions(chunk_chars=chunk_chars)
-    warnings = [*([notice] if notice else []), *loaded.warnings]
-    if chosen == BUILTIN:
-        events, failures = await extract_events(loaded.sources, None, options)
-        return ExtractionReport(events=events, failures=failures, warnings=warnings)
-    from summarizer.llm.client import LLM
-
-    async with LLM(llm_settings(chosen, **llm_options)) as llm:
-        events, failures = await extract_events(loaded.sources, llm, options)
+    split_overrides("extract_async", overrides, LLMSettings, RunOptions)
+    loaded = load_sources(_as_list(sources))  # bad input fails before any setting is read
+    settings, options = resolve_run("extract_async", settings, options, overrides)
+    async with open_engine(settings) as engine:
+        events, failures = await extract_events(loaded.sources, engine, options, progress=progress)
         return ExtractionReport(
-            events=events, failures=failures, warnings=[*warnings, *llm.warnings], usage=llm.usage
+            events=events,
+            failures=failures,
+            warnings=[*notices(engine), *loaded.warnings, *engine.warnings],
+            usage=engine.usage,
         )
 
 
-def summarize(sources: Sequence[str | Path | Source] | str | Path, **options: Any) -> SummaryResult:
+def summarize(
+    sources: Inputs,
+    *,
+    settings: LLMSettings | None = None,
+    options: RunOptions | None = None,
+    progress: Progress | None = None,
+    **overrides: Any,
+) -> SummaryResult:
     """Synchronous twin of ``summarize_async`` (same keywords)."""
-    return _run_sync(summarize_async(sources, **options))
+    # Checked here, not only in the coroutine, so a typo fails before a loop or thread starts.
+    split_overrides("summarize", overrides, LLMSettings, RunOptions)
+    return _run_sync(
+        summarize_async(sources, settings=settings, options=options, progress=progress, **overrides)
+    )
+
+
+def _as_list(sources: Inputs) -> list[str | Path | Source]:
+    return [sources] if isinstance(sources, (str, Path)) else list(sources)
 
 
 def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:

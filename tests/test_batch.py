@@ -208,7 +208,7 @@ def write_jsonl(path: Path, count: int, *, bad_line: int | None = None) -> None:
 def test_cli_short_form_runs_resumes_and_reports_bad_lines(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from summarizer.cli.batch import main
+    from summarizer.cli.main import main
 
     clusters, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     write_jsonl(clusters, 6, bad_line=4)
@@ -231,7 +231,7 @@ def test_cli_short_form_runs_resumes_and_reports_bad_lines(
 def test_cli_input_errors_are_one_line_and_create_nothing(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from summarizer.cli.batch import main
+    from summarizer.cli.main import main
 
     out = tmp_path / "out.jsonl"
     assert main(["batch", str(tmp_path / "missing.jsonl"), "-o", str(out), "-m", "builtin"]) == 2

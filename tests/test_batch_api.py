@@ -277,7 +277,7 @@ def test_parse_extraction_keeps_valid_siblings_of_an_invalid_item() -> None:
 def test_prepare_and_collect_commands(
     tmp_path: Path, server: FakeOpenAI, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from summarizer.cli.batch import main
+    from summarizer.cli.main import main
 
     clusters = tmp_path / "clusters.jsonl"
     write_clusters(clusters)

@@ -38,7 +38,7 @@ def command(clusters: Path, out: Path) -> list[str]:
     return [
         sys.executable,
         "-m",
-        "summarizer.cli.batch",
+        "summarizer",
         "batch",
         str(clusters),
         "-o",

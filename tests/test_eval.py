@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from collections.abc import Sequence
 from pathlib import Path
@@ -10,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from summarizer.cli.eval import cmd_eval
+from summarizer.cli.main import build_parser
 from summarizer.core.errors import BadInputError
 from summarizer.core.results import SummarySentence
 from summarizer.core.source import Source, make_source
@@ -20,7 +21,6 @@ from summarizer.eval.evaluate import (
     LEAD_MATCHED,
     SYSTEM,
     EvalReport,
-    main_eval,
     phrase_hit,
     run_eval,
 )
@@ -130,12 +130,10 @@ def test_phrase_overlap_rule() -> None:
     assert not phrase_hit("Cleveland Indians", "Chicago Cubs")
 
 
-def test_main_eval_writes_json_and_signals_skipped_lines(tmp_path: Path) -> None:
+def test_eval_command_writes_json_and_signals_skipped_lines(tmp_path: Path) -> None:
     out = tmp_path / "r.json"
-    args = argparse.Namespace(
-        data=DATA, limit=None, max_words=None, model="builtin", output=out, quiet=True
-    )
-    assert main_eval(args) == 1  # line 2 is broken
+    args = build_parser().parse_args(["eval", str(DATA), "-m", "builtin", "-o", str(out), "-q"])
+    assert cmd_eval(args) == 1  # line 2 is broken
     assert json.loads(out.read_text(encoding="utf-8"))["clusters"] == 3
 
 

@@ -116,10 +116,10 @@ def test_combining_chunks_removes_duplicate_items(sources: dict[str, Source]) ->
 
 
 def test_cli_chunk_default_matches_the_library() -> None:
-    from summarizer.cli import main as cli
+    from summarizer.core import options
     from summarizer.extract import with_llm as extract
 
-    assert cli.DEFAULT_CHUNK_CHARS == extract.DEFAULT_CHUNK_CHARS
+    assert options.DEFAULT_CHUNK_CHARS == extract.DEFAULT_CHUNK_CHARS
 
 
 async def test_every_request_carries_the_publication_date(sources: dict[str, Source]) -> None:

@@ -523,7 +523,7 @@ class CollectProcess:
     async def __call__(self, cluster: Cluster, line_no: int) -> Mapping[str, Any]:
         from summarizer.core.events import SourceFailure
         from summarizer.core.types import Usage
-        from summarizer.pipeline import RunOptions, summarize_events
+        from summarizer.pipeline import Builtin, RunOptions, summarize_events
 
         by_source: dict[str, list[tuple[RequestKey, Any]]] = {}
         for key, record in self.index.answers(line_no, cluster.id):
@@ -546,7 +546,7 @@ class CollectProcess:
             writer="extractive", max_sentences=self.max_sentences, max_words=self.max_words
         )
         result = await summarize_events(
-            events, failures, cluster.sources, llm=None, options=options, warnings=warnings
+            events, failures, cluster.sources, engine=Builtin(), options=options, warnings=warnings
         )
         return {"status": result.status, "result": result.model_dump(mode="json")}
 

@@ -45,12 +45,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from summarizer.core.errors import BadInputError, ConfigError, SummarizerError
+from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
+from summarizer.core.options import RunOptions
+from summarizer.pipeline import Builtin, NothingProducedError, summarize_sources
+from summarizer.sources import iter_clusters
 
 if TYPE_CHECKING:
     from summarizer.core.source import Cluster
-    from summarizer.llm.client import LLM
-    from summarizer.pipeline import RunOptions
+    from summarizer.pipeline import Engine
 
 #: ``process(cluster, line_no)`` returns the record's body: at least ``status`` ("complete"
 #: or "partial"), usually ``result``. The runner adds ``cluster_id`` and ``line``. The line
@@ -318,8 +320,6 @@ def _stage_of(error: BaseException) -> str:
     stage = getattr(error, "stage", None)
     if isinstance(stage, str):
         return stage
-    from summarizer.core.errors import LLMError
-
     return "llm" if isinstance(error, LLMError) else "run"
 
 
@@ -455,14 +455,13 @@ class BatchRunner:
 # --------------------------------------------------------------------------- the pipeline
 
 
-def summary_process(llm: LLM | None, options: RunOptions) -> ProcessFn:
-    """``process`` for real runs: the whole pipeline on one cluster with the shared ``llm``."""
-    from summarizer.pipeline import NothingProducedError, summarize_sources
+def summary_process(engine: Engine, options: RunOptions) -> ProcessFn:
+    """``process`` for real runs: the whole pipeline on one cluster with the shared engine."""
 
     async def process(cluster: Cluster, line_no: int) -> Mapping[str, Any]:
         try:
             result = await summarize_sources(
-                cluster.sources, llm=llm, options=options, warnings=cluster.warnings
+                cluster.sources, engine=engine, options=options, warnings=cluster.warnings
             )
         except NothingProducedError as error:
             return {"status": STATUS_FAILED, "stage": "extract", "error": str(error)}
@@ -471,10 +470,18 @@ def summary_process(llm: LLM | None, options: RunOptions) -> ProcessFn:
     return process
 
 
+def default_in_flight(engine: Engine) -> int:
+    """Clusters worked on at once when not given: enough to keep every LLM slot busy.
+
+    Twice the LLM's concurrency limit, so one cluster's extractions can run while another
+    waits for its writer call; the built-in extractor is CPU-bound in this one thread, so
+    two suffice to overlap its work with the writes.
+    """
+    return 2 if isinstance(engine, Builtin) else 2 * engine.settings.concurrency
+
+
 def iter_input(path: Path) -> Iterator[ClusterLineLike]:
     """Stream the input clusters; a missing file fails here, before any output is created."""
-    from summarizer.sources import iter_clusters
-
     return iter_clusters(path)
 
 

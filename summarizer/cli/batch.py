@@ -1,14 +1,10 @@
-"""``summarizer batch``: the command-line side of batch runs and Batch API files.
+"""``summarizer batch``: the bodies of batch runs and Batch API files (flags: ``cli.parser``).
 
 Shape::
 
     summarizer batch CLUSTERS.jsonl -o RESULTS.jsonl [model options]     (same as `batch run`)
     summarizer batch prepare CLUSTERS.jsonl -o REQUESTS.jsonl [-m MODEL] [--mode MODE]
     summarizer batch collect CLUSTERS.jsonl RESPONSES.jsonl -o RESULTS.jsonl
-
-``run`` is the default sub-command so the short form works as users type it; a clusters
-file literally named ``prepare`` or ``collect`` needs the explicit ``batch run``. Options
-come after the sub-command (or after the input for the short form).
 
 Exit codes: 0 every cluster complete · 1 some cluster partial or failed (each has its line)
 · 2 bad input or usage · 3 no cluster produced anything · 130 interrupted (re-run the same
@@ -22,142 +18,33 @@ import asyncio
 import contextlib
 import signal
 import sys
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from summarizer.batch.runner import BatchStats, Progress
+from summarizer.batch.api import open_collect, prepare_requests
+from summarizer.batch.runner import (
+    BatchRunner,
+    BatchStats,
+    ClusterLineLike,
+    Progress,
+    count_clusters,
+    default_in_flight,
+    iter_input,
+    summary_process,
+)
+from summarizer.cli.options import BatchRunOptions, PrepareOptions, resolved
+from summarizer.cli.output import notice
+from summarizer.core.errors import ConfigError
+from summarizer.core.options import RunOptions
+from summarizer.core.settings import LLMSettings
+from summarizer.pipeline import Builtin, Engine, notices, open_engine
 
 EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
-SUBCOMMANDS = ("run", "prepare", "collect")
-
-
-class _AnyChoice(Mapping[str, argparse.ArgumentParser]):
-    """The sub-command names, except that any word passes argparse's choice check.
-
-    argparse checks the first word against ``choices`` before calling the action; this
-    view lets an input path through so ``_DefaultRunAction`` can route it to ``run``.
-    """
-
-    def __init__(self, names: dict[str, argparse.ArgumentParser]) -> None:
-        self._names = names
-
-    def __contains__(self, key: object) -> bool:
-        return True
-
-    def __getitem__(self, key: str) -> argparse.ArgumentParser:
-        return self._names[key]
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-
-class _DefaultRunAction(argparse._SubParsersAction):  # type: ignore[type-arg]
-    """Sub-parsers where an unknown first word means ``run`` with that word as the input."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.choices = _AnyChoice(self._name_parser_map)  # type: ignore[assignment]
-
-    def __call__(
-        self,
-        parser: argparse.ArgumentParser,
-        namespace: argparse.Namespace,
-        values: Any,
-        option_string: str | None = None,
-    ) -> None:
-        if values and values[0] not in self._name_parser_map:
-            values = ["run", *values]
-        super().__call__(parser, namespace, values, option_string)
-
-
-def add_batch_commands(subparsers: Any) -> None:
-    """Register ``batch`` (run), ``batch prepare`` and ``batch collect`` on the main parser."""
-    from summarizer.cli.main import add_llm_options
-
-    batch = subparsers.add_parser(
-        "batch",
-        help="summarise many clusters from a JSONL (resumable), or prepare/collect Batch API files",
-        description="Summarise every cluster of CLUSTERS.jsonl into one JSON line each. "
-        "`summarizer batch CLUSTERS.jsonl -o RESULTS.jsonl` is short for `batch run ...`.",
-        epilog="Exit codes: 0 all complete, 1 some partial or failed, 2 bad input or usage, "
-        "3 nothing produced, 130 interrupted (run the same command again to resume).",
-    )
-    batch.register("action", "parsers", _DefaultRunAction)
-    commands = batch.add_subparsers(dest="batch_command", metavar="{run,prepare,collect}")
-    commands.required = True
-
-    run = commands.add_parser(
-        "run",
-        help="(default) run the pipeline on every cluster, appending one result line each",
-        description="Run every cluster of CLUSTERS.jsonl through the pipeline with one shared "
-        "concurrency limit. Results are appended to RESULTS.jsonl as they complete (in "
-        "completion order; each line carries the input `line`). Killed or interrupted? Run "
-        "the same command again: finished clusters are skipped.",
-    )
-    run.add_argument("input", type=Path, metavar="CLUSTERS.jsonl")
-    run.add_argument("-o", "--output", type=Path, required=True, metavar="RESULTS.jsonl")
-    add_llm_options(run)
-    run.add_argument("--writer", choices=["llm", "extractive"])
-    run.add_argument("--max-sentences", type=int, default=10)
-    run.add_argument("--max-words", type=int, help="word budget of the extractive writer")
-    run.add_argument(
-        "--in-flight",
-        type=int,
-        metavar="N",
-        help="clusters worked on at once (default: 2 x --concurrency); bounds memory",
-    )
-    run.add_argument(
-        "--retry-failed",
-        action="store_true",
-        help="run again the clusters an earlier run recorded as failed (their lines are replaced)",
-    )
-    run.add_argument("-q", "--quiet", action="store_true", help="no notices or progress")
-    run.set_defaults(func=cmd_batch_run)
-
-    prepare = commands.add_parser(
-        "prepare",
-        help="write the extraction requests as an OpenAI Batch API input file",
-        description="Write one chat-completions request per source (per chunk of a long "
-        "source) in the JSONL that OpenAI's Batch API and vLLM's run_batch read.",
-    )
-    prepare.add_argument("input", type=Path, metavar="CLUSTERS.jsonl")
-    prepare.add_argument("-o", "--output", type=Path, required=True, metavar="REQUESTS.jsonl")
-    prepare.add_argument("-m", "--model", help="model name (default: $SUMMARIZER_MODEL)")
-    prepare.add_argument("--mode", choices=["tools", "json_schema", "md_json"])
-    prepare.add_argument("--chunk-chars", type=int, help="split sources longer than this")
-    prepare.add_argument("--max-tokens", type=int, help="max_tokens of each request")
-    prepare.add_argument("-q", "--quiet", action="store_true", help="no notices")
-    prepare.set_defaults(func=cmd_batch_prepare)
-
-    collect = commands.add_parser(
-        "collect",
-        help="ground, merge and write the answers of a Batch API results file",
-        description="Read the Batch API results file for requests made by `batch prepare`, "
-        "ground every answer (no re-asking is possible: invalid items are dropped and "
-        "counted), merge, and write with the extractive writer: one line per cluster.",
-    )
-    collect.add_argument("input", type=Path, metavar="CLUSTERS.jsonl")
-    collect.add_argument("responses", type=Path, metavar="RESPONSES.jsonl")
-    collect.add_argument("-o", "--output", type=Path, required=True, metavar="RESULTS.jsonl")
-    collect.add_argument("--max-sentences", type=int, default=10)
-    collect.add_argument("--max-words", type=int, help="word budget of the extractive writer")
-    collect.add_argument("-q", "--quiet", action="store_true", help="no notices or progress")
-    collect.set_defaults(func=cmd_batch_collect)
-
-
-def _notice(args: argparse.Namespace, message: str) -> None:
-    if not getattr(args, "quiet", False):
-        print(f"summarizer: {message}", file=sys.stderr)
 
 
 def _check_paths(args: argparse.Namespace, *inputs: Path) -> None:
-    from summarizer.core.errors import ConfigError  # loads pydantic: not at parse time
-
     output: Path = args.output
     for path in inputs:
         if path.exists() and output.exists() and path.resolve() == output.resolve():
@@ -182,8 +69,6 @@ def batch_progress(
     if getattr(args, "quiet", False) or not sys.stderr.isatty():
         yield None
         return
-    import time
-
     from rich.console import Console
     from rich.progress import (
         BarColumn,
@@ -247,9 +132,9 @@ def _stop_on_signals(stop: Any) -> Iterator[list[int]]:
 
 
 def _finish(args: argparse.Namespace, stats: BatchStats) -> int:
-    _notice(args, f"batch: {stats.summary()} -> {args.output}")
+    notice(args, f"batch: {stats.summary()} -> {args.output}")
     if stats.interrupted:
-        _notice(args, "interrupted: run the same command again to resume")
+        notice(args, "interrupted: run the same command again to resume")
     return _exit_code(stats)
 
 
@@ -257,65 +142,51 @@ def _finish(args: argparse.Namespace, stats: BatchStats) -> int:
 
 
 def cmd_batch_run(args: argparse.Namespace) -> int:
-    from summarizer.batch.runner import iter_input
-    from summarizer.cli.main import llm_overrides
-    from summarizer.core.errors import ConfigError
-    from summarizer.pipeline import BUILTIN, RunOptions, choose_model
-
     _check_paths(args, args.input)
-    if args.in_flight is not None and args.in_flight < 1:
+    batch = resolved(args, BatchRunOptions)
+    if batch.in_flight is not None and batch.in_flight < 1:
         raise ConfigError("--in-flight must be at least 1")
     items = iter_input(args.input)  # a missing input fails before anything is created
-    overrides = llm_overrides(args)
-    model, notice = choose_model(args.model, **overrides)
-    if notice:
-        _notice(args, notice)
-    options = RunOptions(
-        writer=args.writer, max_sentences=args.max_sentences, max_words=args.max_words
-    )
+    settings, options = resolved(args, LLMSettings), resolved(args, RunOptions)
     total = _maybe_count(args, args.input)
-    if model == BUILTIN:
-        return asyncio.run(_run(args, items, None, options, total))
 
-    from summarizer.llm.client import LLM
-    from summarizer.pipeline import llm_settings
-
-    settings = llm_settings(model, **overrides)
-
-    async def with_llm() -> int:
-        async with LLM(settings) as llm:
-            code = await _run(args, items, llm, options, total)
-            for warning in llm.warnings:
-                _notice(args, warning)
+    async def go() -> int:
+        async with open_engine(settings) as engine:
+            for message in notices(engine):
+                notice(args, message)
+            code = await _run(args, items, engine, options, batch, total)
+            for warning in engine.warnings:
+                notice(args, warning)
             return code
 
-    return asyncio.run(with_llm())
+    return asyncio.run(go())
 
 
 def _maybe_count(args: argparse.Namespace, path: Path) -> int | None:
-    from summarizer.batch.runner import count_clusters
-
     if getattr(args, "quiet", False) or not sys.stderr.isatty():
         return None
     return count_clusters(path)
 
 
 async def _run(
-    args: argparse.Namespace, items: Any, llm: Any, options: Any, total: int | None
+    args: argparse.Namespace,
+    items: Iterator[ClusterLineLike],
+    engine: Engine,
+    options: RunOptions,
+    batch: BatchRunOptions,
+    total: int | None,
 ) -> int:
-    from summarizer.batch.runner import BatchRunner, summary_process
-
-    in_flight = args.in_flight or (2 * llm.settings.concurrency if llm is not None else 2)
-    with batch_progress(args, total, show_cost=llm is not None) as progress:
+    calls_model = not isinstance(engine, Builtin)
+    with batch_progress(args, total, show_cost=calls_model) as progress:
         runner = BatchRunner(
-            summary_process(llm, options),
-            max_in_flight=in_flight,
+            summary_process(engine, options),
+            max_in_flight=batch.in_flight or default_in_flight(engine),
             progress=progress,
-            cost=(lambda: llm.usage.cost_usd) if llm is not None else None,
+            cost=(lambda: engine.usage.cost_usd) if calls_model else None,
         )
         with _stop_on_signals(runner.stop):
             stats = await runner.run(
-                items, args.output, total=total, retry_failed=args.retry_failed
+                items, args.output, total=total, retry_failed=batch.retry_failed
             )
     return _finish(args, stats)
 
@@ -324,25 +195,20 @@ async def _run(
 
 
 def cmd_batch_prepare(args: argparse.Namespace) -> int:
-    from summarizer.batch.api import prepare_requests
-    from summarizer.core.settings import LLMSettings
-
     _check_paths(args, args.input)
-    settings = LLMSettings.resolve(
-        **{k: v for k, v in {"model": args.model, "mode": args.mode}.items() if v is not None}
-    )
+    settings, options = resolved(args, LLMSettings), resolved(args, RunOptions)
     report = prepare_requests(
         args.input,
         args.output,
         model=settings.model,
         mode=settings.effective_mode,
         temperature=settings.temperature,
-        chunk_chars=args.chunk_chars,
-        max_tokens=args.max_tokens,
+        chunk_chars=options.chunk_chars,
+        max_tokens=resolved(args, PrepareOptions).max_tokens,
     )
     for error in report.errors:
-        _notice(args, f"skipped {error} (collect will record it as a failed cluster)")
-    _notice(
+        notice(args, f"skipped {error} (collect will record it as a failed cluster)")
+    notice(
         args,
         f"wrote {report.requests} request(s) for {report.clusters} cluster(s) to {args.output} "
         f"(model {settings.model}, mode {settings.effective_mode}, "
@@ -352,9 +218,8 @@ def cmd_batch_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_batch_collect(args: argparse.Namespace) -> int:
-    from summarizer.batch.api import open_collect
-
     _check_paths(args, args.input, args.responses)
+    options = resolved(args, RunOptions)
     total = _maybe_count(args, args.input)
 
     async def go() -> BatchStats:
@@ -362,35 +227,13 @@ def cmd_batch_collect(args: argparse.Namespace) -> int:
             runner, items, index = open_collect(
                 args.input,
                 args.responses,
-                max_sentences=args.max_sentences,
-                max_words=args.max_words,
+                max_sentences=options.max_sentences,
+                max_words=options.max_words,
                 progress=progress,
             )
             for problem in index.problems:
-                _notice(args, f"ignored {problem}")
+                notice(args, f"ignored {problem}")
             with _stop_on_signals(runner.stop):
                 return await runner.run(items, args.output, total=total)
 
     return _finish(args, asyncio.run(go()))
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """Stand-alone entry (``python -m summarizer.cli.batch``) until ``cli.py`` wires it in."""
-    from summarizer.core.errors import SummarizerError
-
-    parser = argparse.ArgumentParser(prog="summarizer")
-    add_batch_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    try:
-        code: int = args.func(args)
-    except SummarizerError as error:
-        print(f"summarizer: error: {error}", file=sys.stderr)
-        return error.exit_code
-    except KeyboardInterrupt:
-        print("summarizer: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    return code
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())

@@ -1,144 +1,201 @@
 """LLM settings: one frozen value resolved once per run from arguments, environment, defaults.
 
-Kept apart from ``llm.py`` so the CLI can parse and validate configuration (and fail with
-one line naming the bad variable) without importing openai or instructor.
+Kept apart from ``llm/`` so the CLI can parse and validate configuration (and fail with
+one line naming the bad variable) without importing openai or instructor: like
+``core.options``, this module imports only the standard library.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, cast, get_args
+from typing import Any, Literal, Self, get_args
 
 from summarizer.core.errors import ConfigError
+from summarizer.core.options import Declared, at_least_zero, declared, internal, option, positive
 
 Mode = Literal["tools", "json_schema", "md_json"]
 MODES: tuple[str, ...] = get_args(Mode)
+#: The model when none is named and a key, a server or a replay file says to use one.
+DEFAULT_MODEL = "gpt-4o-mini"
 
-#: Environment variable -> settings field. ``OPENAI_*`` are the names every OpenAI tool uses.
-ENV_VARS: dict[str, str] = {
-    "OPENAI_API_KEY": "api_key",
-    "OPENAI_BASE_URL": "base_url",
-    "SUMMARIZER_MODEL": "model",
-    "SUMMARIZER_MODE": "mode",
-    "SUMMARIZER_CONCURRENCY": "concurrency",
-    "SUMMARIZER_TIMEOUT": "timeout_s",
-    "SUMMARIZER_TEMPERATURE": "temperature",
-    "SUMMARIZER_MAX_REASKS": "max_reasks",
-    "SUMMARIZER_HTTP_ATTEMPTS": "http_attempts",
-    "SUMMARIZER_MAX_RETRY_TIME": "max_retry_time_s",
-    "SUMMARIZER_CACHE_DIR": "cache_dir",
-    "SUMMARIZER_PRICES": "prices",
-}
+
+def _prices(raw: str) -> dict[str, tuple[float, float]]:
+    return parse_prices(raw)
+
+
+def _temperature(value: float) -> str | None:
+    return None if 0.0 <= value <= 2.0 else f"must be between 0 and 2, got {value}"
 
 
 @dataclass(frozen=True)
-class LLMSettings:
-    """Everything that decides how the LLM is called; immutable so a run cannot drift."""
+class LLMSettings(Declared):
+    """Everything that decides how the LLM is called; immutable so a run cannot drift.
 
-    model: str = "gpt-4o-mini"
-    base_url: str | None = None
-    #: Never shown: excluded from repr, and nothing else in the package copies it anywhere.
-    api_key: str | None = field(default=None, repr=False)
-    mode: Mode | None = None
-    temperature: float = 0.0
-    timeout_s: float = 60.0
-    max_reasks: int = 2
-    http_attempts: int = 5
-    max_retry_time_s: float = 120.0
+    Every field is an :func:`~summarizer.core.options.option`: its variable, flag and help
+    are written here once and the CLI, the environment and the library keywords derive
+    from them. ``OPENAI_*`` are the names every OpenAI tool uses.
+    """
+
+    model: str = option(
+        DEFAULT_MODEL,
+        help="model name, or 'builtin' for the no-LLM extractor (default: gpt-4o-mini when "
+        "a key, a server or a replay file is set, else builtin)",
+        env="SUMMARIZER_MODEL",
+        flags=("-m", "--model"),
+    )
+    base_url: str | None = option(
+        help="OpenAI-compatible server URL (default: OpenAI)",
+        env="OPENAI_BASE_URL",
+        flags=("--base-url",),
+        metavar="URL",
+    )
+    #: Never shown: excluded from repr, never a flag, and nothing else copies it anywhere.
+    api_key: str | None = option(
+        help="API key (environment only: a flag would show it in `ps` and shell history)",
+        env="OPENAI_API_KEY",
+        secret=True,
+    )
+    mode: Mode | None = option(
+        help="how structured output is requested (default: tools; see README for servers)",
+        env="SUMMARIZER_MODE",
+        flags=("--mode",),
+    )
+    temperature: float = option(
+        0.0,
+        help="sampling temperature",
+        env="SUMMARIZER_TEMPERATURE",
+        flags=("--temperature",),
+        metavar="T",
+        check=_temperature,
+    )
+    timeout_s: float = option(
+        60.0,
+        help="seconds per request",
+        env="SUMMARIZER_TIMEOUT",
+        flags=("--timeout",),
+        check=positive,
+        metavar="S",
+    )
+    max_reasks: int = option(
+        2,
+        help="validation re-asks per call",
+        env="SUMMARIZER_MAX_REASKS",
+        flags=("--max-reasks",),
+        check=at_least_zero,
+        metavar="N",
+    )
+    http_attempts: int = option(
+        5,
+        help="attempts per request on 429/5xx/timeouts/dropped connections",
+        env="SUMMARIZER_HTTP_ATTEMPTS",
+        flags=("--http-attempts",),
+        check=positive,
+        metavar="N",
+    )
+    max_retry_time_s: float = option(
+        120.0,
+        help="seconds of retrying per request at most",
+        env="SUMMARIZER_MAX_RETRY_TIME",
+        flags=("--max-retry-time",),
+        check=positive,
+        metavar="S",
+    )
     #: Exponential backoff with full jitter: the n-th wait is uniform in
     #: [0, min(backoff_max_s, backoff_base_s * 2**n)]. Tests shrink these.
-    backoff_base_s: float = 0.5
-    backoff_max_s: float = 20.0
-    concurrency: int = 8
-    cache: bool = True
-    cache_dir: Path | None = None
-    record: Path | None = None
-    replay: Path | None = None
-    prices: Mapping[str, tuple[float, float]] | None = None
-
-    def __post_init__(self) -> None:
-        # Accept strings for paths (from a CLI or a config file) but store Paths.
-        for name in ("cache_dir", "record", "replay"):
-            value = getattr(self, name)
-            if value is not None and not isinstance(value, Path):
-                object.__setattr__(self, name, Path(value).expanduser())
+    backoff_base_s: float = option(
+        0.5,
+        help="first backoff between HTTP attempts, doubled each time (jittered)",
+        env="SUMMARIZER_BACKOFF_BASE",
+        flags=("--backoff-base",),
+        check=at_least_zero,
+        metavar="S",
+    )
+    backoff_max_s: float = option(
+        20.0,
+        help="longest backoff between HTTP attempts",
+        env="SUMMARIZER_BACKOFF_MAX",
+        flags=("--backoff-max",),
+        check=at_least_zero,
+        metavar="S",
+    )
+    concurrency: int = option(
+        8,
+        help="max LLM calls in flight (one limit for every call of a run)",
+        env="SUMMARIZER_CONCURRENCY",
+        flags=("--concurrency",),
+        check=positive,
+        metavar="N",
+    )
+    cache: bool = option(
+        True,
+        help="use the persistent answer cache (--no-cache or SUMMARIZER_CACHE=0: off)",
+        env="SUMMARIZER_CACHE",
+        flags=("--no-cache",),
+    )
+    cache_dir: Path | None = option(
+        help="cache directory (default: the user cache directory)",
+        env="SUMMARIZER_CACHE_DIR",
+        flags=("--cache-dir",),
+        metavar="DIR",
+    )
+    record: Path | None = option(
+        help="record HTTP exchanges to this cassette",
+        env="SUMMARIZER_RECORD",
+        flags=("--record",),
+        metavar="PATH",
+        exclusive="recording",
+    )
+    replay: Path | None = option(
+        help="replay recorded exchanges from this cassette; no network",
+        env="SUMMARIZER_REPLAY",
+        flags=("--replay",),
+        metavar="PATH",
+        exclusive="recording",
+    )
+    prices: Mapping[str, tuple[float, float]] | None = option(
+        help='prices per model, {"model": [usd_per_1M_prompt, usd_per_1M_completion]}',
+        env="SUMMARIZER_PRICES",
+        flags=("--prices",),
+        parse=_prices,
+        metavar="JSON",
+    )
+    #: Set by :meth:`resolve`: no model was named by a keyword or the environment, so the
+    #: engine may fall back to the built-in extractor (``pipeline.open_engine`` decides).
+    model_is_default: bool = internal(False, "derived by resolve(), not given by a user")
 
     @property
     def effective_mode(self) -> Mode:
         return self.mode or "tools"
 
-    @classmethod
-    def resolve(cls, **overrides: Any) -> LLMSettings:
-        """Arguments that are not None win over the environment, which wins over defaults."""
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(overrides) - known)
-        if unknown:
-            raise ConfigError(f"unknown LLM setting(s): {', '.join(unknown)}")
-        values: dict[str, Any] = {}
-        from_env: dict[str, str] = {}
-        for var, name in ENV_VARS.items():
-            raw = os.environ.get(var)
-            if raw is not None and raw.strip() != "":
-                values[name] = _from_env(var, name, raw.strip())
-                from_env[name] = f"{var}={raw.strip()!r}"
-        try:
-            cls(**values).check()
-        except ConfigError as exc:
-            # Name the variable, not only the setting: that is what the user has to fix.
-            culprit = next((v for k, v in from_env.items() if str(exc).startswith(k)), "")
-            raise ConfigError(f"{culprit}: {exc}" if culprit else str(exc)) from None
-        values.update({k: v for k, v in overrides.items() if v is not None})
-        settings = cls(**values)
-        settings.check()
-        return settings
+    @property
+    def names_a_model_server(self) -> bool:
+        """A key, a server or a replay file: something that says an LLM is meant to be used."""
+        return any(value is not None for value in (self.api_key, self.base_url, self.replay))
 
-    def with_(self, **changes: Any) -> LLMSettings:
-        """A copy with some fields changed (``dataclasses.replace``), checked again."""
-        settings = replace(self, **changes)
-        settings.check()
-        return settings
+    @classmethod
+    def _derived(cls, given: Mapping[str, Any]) -> dict[str, Any]:
+        return {"model_is_default": "model" not in given}
+
+    def with_(self, **changes: Any) -> Self:
+        """A copy with some fields changed; naming a model makes it no longer the default."""
+        changed = super().with_(**changes)
+        if "model" in changes:
+            object.__setattr__(changed, "model_is_default", False)
+        return changed
 
     def check(self) -> None:
-        """Reject contradictory or out-of-range values with one line naming the setting."""
-        if self.mode is not None and self.mode not in MODES:
-            raise ConfigError(f"mode {self.mode!r} is not one of {', '.join(MODES)}")
+        """Each field's declared check, then the rules that involve two fields."""
+        super().check()
         if self.record is not None and self.replay is not None:
             raise ConfigError("--record and --replay cannot be used together")
-        positive = {
-            "concurrency": self.concurrency,
-            "http_attempts": self.http_attempts,
-            "timeout_s": self.timeout_s,
-            "max_retry_time_s": self.max_retry_time_s,
-        }
-        for name, value in positive.items():
-            if value <= 0:
-                raise ConfigError(f"{name} must be positive, got {value}")
-        if self.max_reasks < 0:
-            raise ConfigError(f"max_reasks must be 0 or more, got {self.max_reasks}")
-        if not 0.0 <= self.temperature <= 2.0:
-            raise ConfigError(f"temperature must be between 0 and 2, got {self.temperature}")
 
 
-def _from_env(var: str, name: str, raw: str) -> Any:
-    """Convert one environment value, naming the variable when it is unusable."""
-    try:
-        if name in ("concurrency", "max_reasks", "http_attempts"):
-            return int(raw)
-        if name in ("timeout_s", "temperature", "max_retry_time_s"):
-            return float(raw)
-        if name == "cache_dir":
-            return Path(raw).expanduser()
-        if name == "prices":
-            return parse_prices(raw)
-    except ValueError as exc:
-        raise ConfigError(f"{var}={raw!r}: {exc}") from None
-    if name == "mode" and raw not in MODES:
-        raise ConfigError(f"{var}={raw!r}: expected one of {', '.join(MODES)}")
-    return cast(Any, raw)
+def env_vars(cls: type = LLMSettings) -> dict[str, str]:
+    """Environment variable -> field name, derived from the declaration (for docs and tests)."""
+    return {d.spec.env: d.name for d in declared(cls) if d.spec.env is not None}
 
 
 def parse_prices(raw: str) -> dict[str, tuple[float, float]]:

@@ -24,7 +24,6 @@ length-matched lead matched to each cluster's system summary.
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import sys
@@ -413,10 +412,10 @@ async def run_eval_async(
 
 def _pipeline_summarize(llm: LLM | None, max_words: int | None) -> SummarizeFn:
     async def summarize(sources: Sequence[Source]) -> list[SummarySentence]:
-        from summarizer.pipeline import RunOptions, summarize_sources
+        from summarizer.pipeline import Builtin, RunOptions, summarize_sources
 
         options = RunOptions(max_sentences=1000 if max_words else 10, max_words=max_words)
-        result = await summarize_sources(sources, llm=llm, options=options)
+        result = await summarize_sources(sources, engine=llm or Builtin(), options=options)
         return list(result.sentences)
 
     return summarize
@@ -424,9 +423,9 @@ def _pipeline_summarize(llm: LLM | None, max_words: int | None) -> SummarizeFn:
 
 def _pipeline_extract(llm: LLM | None) -> ExtractFn:
     async def extract(sources: Sequence[Source]) -> list[SourceEvent]:
-        from summarizer.pipeline import RunOptions, extract_events
+        from summarizer.pipeline import Builtin, RunOptions, extract_events
 
-        events, _ = await extract_events(sources, llm, RunOptions())
+        events, _ = await extract_events(sources, llm or Builtin(), RunOptions())
         return events
 
     return extract
@@ -472,85 +471,3 @@ def render_five_w1h(report: EvalReport) -> Any:
     for name, f in report.five_w1h.items():
         table.add_row(name, str(f.articles), _fmt(f.share), f"{f.mean_items:.1f}")
     return table
-
-
-def main_eval(args: argparse.Namespace) -> int:
-    """Entry point of ``summarizer eval`` (the CLI passes its parsed arguments).
-
-    Exit code 0, or 1 when some lines or clusters could not be evaluated (listed on
-    stderr and in the report). The JSON report goes to ``-o`` or, without it, stdout.
-    """
-    from rich.console import Console
-
-    from summarizer.pipeline import BUILTIN, choose_model
-
-    quiet = bool(getattr(args, "quiet", False))
-    overrides = {
-        name: getattr(args, name, None)
-        for name in (
-            "base_url",
-            "mode",
-            "concurrency",
-            "timeout_s",
-            "max_reasks",
-            "http_attempts",
-            "temperature",
-            "record",
-            "replay",
-            "cache_dir",
-        )
-    }
-    overrides["cache"] = not getattr(args, "no_cache", False)
-    chosen, notice = choose_model(getattr(args, "model", None), **overrides)
-    console = Console(stderr=True)
-    console.width = max(console.width, 100)
-    if notice and not quiet:
-        console.print(notice, markup=False, highlight=False)
-    max_words = getattr(args, "max_words", None) or DEFAULT_MAX_WORDS
-    output: Path | None = getattr(args, "output", None)
-    # None means "the configured default model": a key or server is set, so use the LLM.
-    if chosen == BUILTIN:
-        report = run_eval(
-            args.data,
-            limit=args.limit,
-            output=output,
-            progress=not quiet,
-            model=BUILTIN,
-            max_words=max_words,
-        )
-    else:
-        report = asyncio.run(_with_llm(args, chosen, overrides, max_words, output, quiet))
-    if output is None:
-        print(report.model_dump_json(indent=2))
-    if not quiet:
-        if report.scores:
-            console.print(render_table(report))
-        if report.five_w1h:
-            console.print(render_five_w1h(report))
-    for problem in report.problems:
-        where = f"cluster {problem.cluster_id}: " if problem.cluster_id else ""
-        console.print(f"summarizer: {where}{problem.message}", markup=False, highlight=False)
-    return 1 if report.problems else 0
-
-
-async def _with_llm(
-    args: argparse.Namespace,
-    model: str | None,
-    overrides: dict[str, Any],
-    max_words: int,
-    output: Path | None,
-    quiet: bool,
-) -> EvalReport:
-    from summarizer.llm.client import LLM
-    from summarizer.pipeline import llm_settings
-
-    async with LLM(llm_settings(model, **overrides)) as llm:
-        return await run_eval_async(
-            args.data,
-            limit=args.limit,
-            output=output,
-            progress=not quiet,
-            model=llm.settings.model,
-            max_words=max_words,
-            llm=llm,
-        )

@@ -1,0 +1,173 @@
+"""Command-line flags derived from the option declarations, and the commands' own options.
+
+Every flag of every command comes from a declared field (``core.settings.LLMSettings``,
+``core.options.RunOptions``, or the command-level declarations below), through
+:func:`add_options`; no command calls ``add_argument("--...")`` itself, so a flag cannot
+drift from its type, default, variable and help (``tests/test_options.py`` checks this on
+the built parser). Positional arguments (the inputs) are not options and stay with their
+command.
+
+Argparse defaults are all ``None``: "not given" must stay distinguishable from "given the
+default", because a flag wins over the environment only when it was typed. The declared
+defaults apply when the declaration is resolved (:func:`given` then ``Cls.resolve``).
+
+Imported before any command runs, so: standard library and the declaration modules only.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from summarizer.core.options import Declared, Option, declared, option
+
+D = TypeVar("D", bound=Declared)
+
+
+@dataclass(frozen=True)
+class Output(Declared):
+    """Where a command's result goes, and how chatty it is on stderr."""
+
+    output: Path | None = option(
+        help="write the result here (atomically), not stdout",
+        flags=("-o", "--output"),
+        metavar="FILE",
+    )
+    quiet: bool = option(False, help="no notices or progress", flags=("-q", "--quiet"))
+
+
+@dataclass(frozen=True)
+class BatchOutput(Declared):
+    """The results file of a batch command: required, appended to, resumable."""
+
+    output: Path | None = option(
+        help="the JSONL file written (appended to and resumed by batch run)",
+        flags=("-o", "--output"),
+        metavar="FILE.jsonl",
+        required=True,
+    )
+    quiet: bool = option(False, help="no notices or progress", flags=("-q", "--quiet"))
+
+
+@dataclass(frozen=True)
+class SummaryFormat(Declared):
+    format: Literal["json", "md", "html"] = option(
+        "json", help="output format", flags=("-f", "--format")
+    )
+
+
+@dataclass(frozen=True)
+class RenderFormat(Declared):
+    format: Literal["md", "html", "json"] = option(
+        "md", help="output format", flags=("-f", "--format")
+    )
+
+
+@dataclass(frozen=True)
+class EvalOptions(Declared):
+    limit: int | None = option(help="only the first N clusters", flags=("--limit",), metavar="N")
+
+
+@dataclass(frozen=True)
+class BatchRunOptions(Declared):
+    in_flight: int | None = option(
+        help="clusters worked on at once (default: 2 x --concurrency); bounds memory",
+        flags=("--in-flight",),
+        metavar="N",
+    )
+    retry_failed: bool = option(
+        False,
+        help="run again the clusters an earlier run recorded as failed (their lines are replaced)",
+        flags=("--retry-failed",),
+    )
+
+
+@dataclass(frozen=True)
+class PrepareOptions(Declared):
+    max_tokens: int | None = option(
+        help="max_tokens of each request", flags=("--max-tokens",), metavar="N"
+    )
+
+
+#: Every declaration a command may take its flags from (the options test walks these).
+DECLARATIONS: tuple[type[Declared], ...] = (
+    Output,
+    BatchOutput,
+    SummaryFormat,
+    RenderFormat,
+    EvalOptions,
+    BatchRunOptions,
+    PrepareOptions,
+)
+
+
+def add_options(
+    parser: argparse.ArgumentParser,
+    cls: type[Declared],
+    *,
+    only: Collection[str] | None = None,
+    title: str | None = None,
+) -> None:
+    """Add the flags of ``cls`` (or of the fields named in ``only``) to ``parser``."""
+    target: Any = parser.add_argument_group(title) if title else parser
+    exclusive: dict[str, Any] = {}
+    for d in declared(cls):
+        if (only is not None and d.name not in only) or d.spec.secret or not d.spec.flags:
+            continue
+        kwargs: dict[str, Any] = {"dest": d.name, "default": None, "help": _help(d)}
+        if d.kind is bool:
+            kwargs.update(action="store_const", const=not d.default)
+        elif d.choices is not None:
+            kwargs["choices"] = d.choices
+        else:
+            kwargs["type"] = _argument_type(d)
+        if d.spec.metavar and d.kind is not bool:
+            kwargs["metavar"] = d.spec.metavar
+        if d.spec.required:
+            kwargs["required"] = True
+        where = target
+        if d.spec.exclusive is not None:
+            if d.spec.exclusive not in exclusive:
+                exclusive[d.spec.exclusive] = target.add_mutually_exclusive_group()
+            where = exclusive[d.spec.exclusive]
+        where.add_argument(*d.spec.flags, **kwargs)
+
+
+def given(args: argparse.Namespace, cls: type[Declared]) -> dict[str, Any]:
+    """The fields of ``cls`` typed on the command line (absent flags are left out)."""
+    values = {d.name: getattr(args, d.name, None) for d in declared(cls)}
+    return {name: value for name, value in values.items() if value is not None}
+
+
+def resolved(args: argparse.Namespace, cls: type[D]) -> D:
+    """``cls`` from its flags, then its environment variables, then its defaults."""
+    return cls.resolve(**given(args, cls))
+
+
+def _help(d: Option) -> str:
+    parts = []
+    if d.default is not None and d.kind is not bool and "default" not in d.spec.help:
+        shown = f"{d.default:,}" if isinstance(d.default, int) else str(d.default)
+        parts.append(f"default {shown}")
+    if d.spec.env:
+        parts.append(f"${d.spec.env}")
+    text = f"{d.spec.help} ({'; '.join(parts)})" if parts else d.spec.help
+    return text.replace("%", "%%")  # argparse formats help with %
+
+
+def _argument_type(d: Option) -> Callable[[str], Any]:
+    """The converter argparse calls; builtin types keep argparse's own wording."""
+    if d.spec.parse is None and d.kind in (int, float, str, Path):
+        return d.kind  # type: ignore[no-any-return]
+
+    def convert(raw: str) -> Any:
+        try:
+            return d.from_string(raw)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+
+    convert.__name__ = d.name
+    return convert

@@ -1,0 +1,73 @@
+"""What every command does with its result and its notices.
+
+Only results go to stdout (or ``-o``); notices, progress, usage and cost go to stderr.
+rich is imported only when a progress display is really drawn (a terminal, not ``-q``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from summarizer.core.errors import SummarizerError
+
+#: Called as ``progress(stage, done, total)`` (the pipeline's ``Progress``).
+StageProgress = Callable[[str, int, int], None]
+
+
+def notice(args: argparse.Namespace, message: str) -> None:
+    """One ``summarizer: ...`` line on stderr, unless ``-q``."""
+    if not getattr(args, "quiet", False):
+        print(f"summarizer: {message}", file=sys.stderr)
+
+
+def write_output(args: argparse.Namespace, text: str) -> None:
+    """Write to ``-o`` atomically (a crash never leaves half a file) or to stdout."""
+    if not text.endswith("\n"):
+        text += "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target: Path = args.output
+    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+    try:
+        temporary.write_text(text, encoding="utf-8")
+        temporary.replace(target)
+    except OSError as error:
+        temporary.unlink(missing_ok=True)
+        raise SummarizerError(f"{target}: cannot write ({error.strerror})") from None
+    notice(args, f"wrote {target}")
+
+
+@contextlib.contextmanager
+def stage_progress(args: argparse.Namespace) -> Iterator[StageProgress | None]:
+    """A rich progress display on stderr, only when stderr is a terminal."""
+    if args.quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import Progress as RichProgress
+
+    with RichProgress(console=Console(stderr=True), transient=True) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        yield update
+
+
+def usage_line(usage: Any) -> str:
+    cost = "unknown cost" if usage.cost_usd is None else f"${usage.cost_usd:.4f}"
+    return (
+        f"{usage.requests} request(s), {usage.attempts} attempt(s), {usage.cached} cached, "
+        f"{usage.prompt_tokens}+{usage.completion_tokens} tokens, {cost}"
+    )
