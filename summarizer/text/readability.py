@@ -47,7 +47,7 @@ _PRONOUNS = frozenset(
 _CONNECTIVES = frozenset(
     """but however also and yet still so thus hence therefore meanwhile moreover furthermore
     additionally besides nevertheless nonetheless instead otherwise likewise similarly
-    then later afterward afterwards again nor or both either neither""".split()  # noqa: SIM905
+    then later afterward afterwards again nor or""".split()  # noqa: SIM905
 )
 #: Two-word openers with the same pointing-back role.
 _PHRASE_OPENERS = (
@@ -151,6 +151,14 @@ def _leading_words(text: str, count: int) -> list[str]:
     return [w.lower().strip("'’") for w in _WORD.findall(stripped[:80])[:count]]
 
 
+_DEMONSTRATIVES = frozenset(["this", "that", "these", "those"])
+#: "This year", "That night": a demonstrative before a time word points at the calendar.
+_TIME_NOUNS = frozenset(
+    """year week month morning afternoon evening night weekend summer winter spring fall
+    autumn time season""".split()  # noqa: SIM905
+)
+
+
 def dangling_opener(text: str) -> bool:
     """True when the sentence leans on an earlier one it does not contain.
 
@@ -162,7 +170,7 @@ def dangling_opener(text: str) -> bool:
     if not words:
         return False
     if words[0] in _PRONOUNS or words[0] in _CONNECTIVES:
-        return True
+        return not (len(words) > 1 and words[0] in _DEMONSTRATIVES and words[1] in _TIME_NOUNS)
     joined = " ".join(words)
     if any(joined == p or joined.startswith(p + " ") for p in _PHRASE_OPENERS):
         return True
@@ -243,3 +251,27 @@ def headline_problems(headline: str) -> list[str]:
 def broken_headline(headline: str) -> bool:
     """True when ``headline_problems`` finds anything."""
     return bool(headline_problems(headline))
+
+
+#: A wire dateline before the sentence proper: "SAN FRANCISCO — ", "SPOKANE, Wash. - ",
+#: "LONDON (Reuters) -- ". Place names in capitals, an optional state, then a dash.
+_DATELINE = re.compile(
+    r"^\s*(?!FILE\b)[A-Z][A-Z.'’-]+(?:\s+[A-Z][A-Z.'’-]+)*(?:,\s+[A-Z][A-Za-z.]+(?:\s+[A-Z][a-z.]+)?)?"
+    r"\s*(?:\([A-Za-z .]+\)\s*)?[-–—]{1,2}\s+(?=\S)"
+)
+
+
+def strip_dateline(text: str) -> str:
+    """``text`` without a leading wire dateline (the rest is the sentence proper)."""
+    match = _DATELINE.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    return rest if rest[:1].isupper() or rest[:1] in "\"“'‘" else text
+
+
+def unbalanced_quotes(text: str) -> bool:
+    """True when a quotation opens or closes outside the sentence (a quote split in two)."""
+    curly = text.count("“") != text.count("”")
+    straight = text.count('"') % 2 == 1
+    return curly or straight
