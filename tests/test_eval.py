@@ -15,7 +15,6 @@ from summarizer.core.results import SummarySentence
 from summarizer.core.source import Source, make_source
 from summarizer.core.types import Citation
 from summarizer.eval.baselines import lead_n, length_matched_lead, word_count
-from summarizer.eval.peers import PEERS
 from summarizer.eval.evaluate import (
     LEAD3,
     LEAD_MATCHED,
@@ -25,6 +24,7 @@ from summarizer.eval.evaluate import (
     phrase_hit,
     run_eval,
 )
+from summarizer.eval.peers import PEERS
 
 Result = tuple[EvalReport, dict[str, Any]]
 DATA = Path(__file__).resolve().parent / "data" / "eval-tiny.jsonl"
