@@ -24,6 +24,7 @@ from summarizer.eval.evaluate import (
     phrase_hit,
     run_eval,
 )
+from summarizer.eval.peers import PEERS
 
 Result = tuple[EvalReport, dict[str, Any]]
 DATA = Path(__file__).resolve().parent / "data" / "eval-tiny.jsonl"
@@ -45,7 +46,7 @@ def test_bad_line_is_reported_and_the_run_goes_on(report_and_json: Result) -> No
 
 def test_system_and_baselines_scored_in_the_same_run(report_and_json: Result) -> None:
     report, data = report_and_json
-    assert set(report.scores) == {SYSTEM, LEAD3, LEAD_MATCHED}
+    assert set(report.scores) == {SYSTEM, LEAD3, LEAD_MATCHED, *PEERS}
     for scores in report.scores.values():
         assert scores.clusters == 2  # the 5W1H line has no reference
         assert scores.rouge1 is not None and 0 < scores.rouge1 <= 100
@@ -56,6 +57,40 @@ def test_system_and_baselines_scored_in_the_same_run(report_and_json: Result) ->
         assert scores.cited_sentence_share == 100.0
     assert data["scores"]["system"]["rouge1"] == report.scores[SYSTEM].rouge1
     assert "use_stemmer=True" in data["rouge_variant"]
+    # Peers are cut at the system's word count; only the system has headlines to judge.
+    system = report.scores[SYSTEM]
+    assert system.headlines == 2 and report.scores[LEAD3].headlines == 0
+    for peer in PEERS:
+        assert report.scores[peer].words >= system.words * 0.8
+    assert system.near_duplicate is not None and "near_duplicate" in data["scores"]["mmr"]
+
+
+def test_readability_figures_count_each_fault(tmp_path: Path) -> None:
+    text = (
+        "FILE - In this May 4, 2001, file photo, a man walks by. "
+        "The council approved the new harbor budget on Monday. "
+        "The council approved the harbor budget again on Monday. "
+        "But nobody in the town could explain why."
+    )
+    source = make_source("s", text)
+    spans = source.sentences
+    cited = []
+    for start, end in spans:
+        quote = text[start:end].strip()
+        start = text.index(quote)
+        citation = Citation(source_id="s", start=start, end=start + len(quote), quote=quote)
+        cited.append(SummarySentence(text=quote, fact_ids=[], citations=[citation]))
+
+    async def summarize(_: Sequence[Source]) -> list[SummarySentence]:
+        # The dangling "But ..." comes right after the caption, not the sentence before it.
+        return [cited[1], cited[2], cited[0], cited[3]]
+
+    report = run_eval(DATA, limit=1, summarize=summarize)
+    system = report.scores[SYSTEM]
+    assert system.near_duplicate == 25.0
+    assert system.furniture == 25.0
+    assert system.dangling_opener == 25.0
+    assert system.headlines == 0 and system.broken_headline is None
 
 
 def test_five_w1h_fields(report_and_json: Result) -> None:

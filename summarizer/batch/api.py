@@ -42,6 +42,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, get_args
 from urllib.parse import quote, unquote
 
 from summarizer.core.errors import BadInputError, ConfigError, LLMError
+from summarizer.core.options import DEFAULT_MAX_WORDS
 from summarizer.core.settings import MODES, Mode
 
 if TYPE_CHECKING:
@@ -510,7 +511,11 @@ class CollectProcess:
     """
 
     def __init__(
-        self, index: ResponseIndex, *, max_sentences: int = 10, max_words: int | None = None
+        self,
+        index: ResponseIndex,
+        *,
+        max_sentences: int | None = None,
+        max_words: int | None = DEFAULT_MAX_WORDS,
     ) -> None:
         self.index = index
         self.max_sentences = max_sentences
@@ -555,8 +560,8 @@ def open_collect(
     clusters_path: Path,
     responses_path: Path,
     *,
-    max_sentences: int = 10,
-    max_words: int | None = None,
+    max_sentences: int | None = None,
+    max_words: int | None = DEFAULT_MAX_WORDS,
     progress: Progress | None = None,
 ) -> tuple[BatchRunner, Iterator[ClusterLineLike], ResponseIndex]:
     """The runner and input stream of a collect run (the CLI adds signal handling)."""
@@ -582,8 +587,8 @@ async def collect_results(
     responses_path: Path,
     output: Path,
     *,
-    max_sentences: int = 10,
-    max_words: int | None = None,
+    max_sentences: int | None = None,
+    max_words: int | None = DEFAULT_MAX_WORDS,
     progress: Progress | None = None,
     total: int | None = None,
 ) -> BatchStats:

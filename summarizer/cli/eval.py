@@ -13,10 +13,9 @@ import asyncio
 from rich.console import Console
 
 from summarizer.cli.options import EvalOptions, Output, resolved
-from summarizer.core.options import RunOptions
+from summarizer.core.options import DEFAULT_MAX_WORDS, RunOptions
 from summarizer.core.settings import LLMSettings
 from summarizer.eval.evaluate import (
-    DEFAULT_MAX_WORDS,
     EvalReport,
     render_five_w1h,
     render_table,

@@ -286,6 +286,12 @@ WRITERS: tuple[str, ...] = typing.get_args(Writer)
 DEFAULT_CHUNK_CHARS = 12_000
 
 
+#: The summary's default length in words: near a news digest (Multi-News references average
+#: about 260), and the one budget both ``summarize`` and ``eval`` use, so eval scores what
+#: users get.
+DEFAULT_MAX_WORDS = 250
+
+
 @dataclass(frozen=True)
 class RunOptions(Declared):
     """Options of one run that are not about talking to the model."""
@@ -304,15 +310,17 @@ class RunOptions(Declared):
         flags=("--chunk-chars",),
         metavar="N",
     )
-    max_sentences: int = option(
-        10,
-        help="sentences of the summary at most",
+    max_sentences: int | None = option(
+        help="sentences of the summary at most (default: as many as the word budget holds; "
+        "the LLM writer writes 4 to 10)",
         env="SUMMARIZER_MAX_SENTENCES",
         flags=("--max-sentences",),
         metavar="N",
     )
     max_words: int | None = option(
-        help="word budget of the extractive writer",
+        DEFAULT_MAX_WORDS,
+        help="word budget of the extractive summary, about the length of a news digest "
+        "(the same default that `summarizer eval` scores)",
         env="SUMMARIZER_MAX_WORDS",
         flags=("--max-words",),
         metavar="N",

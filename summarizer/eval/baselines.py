@@ -1,5 +1,8 @@
 """Lead baselines for evaluation, cited like system sentences so every metric applies.
 
+``source_sentences`` (a source split by our own splitter, each sentence citing its span) is also
+what the peers of ``peers.py`` choose from.
+
 Lead-3 follows the Multi-News paper: the first three sentences of each source,
 concatenated in source order. ROUGE rewards length and Lead-3's length is whatever three
 sentences per source happen to be, so the honest bar for an extractive system is the
@@ -18,7 +21,7 @@ from summarizer.core.types import Citation
 from summarizer.text.clean import split_sentences
 
 
-def _sentences(source: Source) -> list[SummarySentence]:
+def source_sentences(source: Source) -> list[SummarySentence]:
     out = []
     for start, end in source.sentences or split_sentences(source.text):
         quote = source.text[start:end]
@@ -39,7 +42,7 @@ def word_count(sentences: Sequence[SummarySentence]) -> int:
 
 def lead_n(sources: Sequence[Source], n: int = 3) -> list[SummarySentence]:
     """The first ``n`` sentences of each source, concatenated (Lead-3 with ``n=3``)."""
-    return [s for source in sources for s in _sentences(source)[:n]]
+    return [s for source in sources for s in source_sentences(source)[:n]]
 
 
 def length_matched_lead(sources: Sequence[Source], words: int) -> list[SummarySentence]:
@@ -48,7 +51,7 @@ def length_matched_lead(sources: Sequence[Source], words: int) -> list[SummarySe
     The last sentence is kept whole (never cut), so the result may overshoot slightly,
     exactly as an extractive summary ending on a whole sentence does.
     """
-    per_source = [_sentences(source) for source in sources]
+    per_source = [source_sentences(source) for source in sources]
     chosen: list[SummarySentence] = []
     total, depth = 0, 0
     while total < words and any(depth < len(s) for s in per_source):

@@ -18,8 +18,15 @@ Definitions (stated once here and copied into the JSON report):
   actors, when -> times, where -> places, what/why/how -> headline and top facts.
   Long items make containment lenient, so read "what/why/how" as recall, not precision.
 
-Baselines (``baselines.py``) are scored in the same run on the same clusters, with the
-length-matched lead matched to each cluster's system summary.
+* Readability (``text.readability``, the rules the writers obey): near-duplicate,
+  dangling opener and furniture as % of summary sentences; broken headline as % of
+  summaries that have a headline (baselines and peers have none). A dangling opener is
+  counted unless the sentence before it in the summary cites the adjacent span of the
+  same source (or the same item).
+
+Baselines (``baselines.py``) and peers (``peers.py``: LexRank, TextRank, MMR) are scored
+in the same run on the same clusters, the length-matched lead and the peers matched to
+each cluster's system summary word count.
 """
 
 from __future__ import annotations
@@ -37,19 +44,27 @@ from pydantic import BaseModel
 
 from summarizer.core.errors import BadInputError, SummarizerError
 from summarizer.core.events import SourceEvent
-from summarizer.core.results import SummarySentence
+from summarizer.core.options import DEFAULT_MAX_WORDS
+from summarizer.core.results import SummaryResult, SummarySentence
 from summarizer.core.source import Cluster, Source
 from summarizer.eval.baselines import lead_n, length_matched_lead, word_count
+from summarizer.eval.peers import PEERS, peer_summary
 from summarizer.sources import iter_clusters
 from summarizer.text.numbers import contains_number, find_numbers
 from summarizer.text.rank import content_tokens
+from summarizer.text.readability import (
+    Span,
+    broken_headline,
+    content_words,
+    continues,
+    dangling_opener,
+    furniture,
+    near_duplicate,
+)
 
 if TYPE_CHECKING:
     from summarizer.llm.client import LLM
 
-#: Default word budget of the extractive writer in eval (Multi-News references average
-#: about 220 words; ROUGE F1 peaks near the reference length).
-DEFAULT_MAX_WORDS = 250
 FIVE_W1H_FIELDS = ("who", "what", "when", "where", "why", "how")
 FIVE_W1H_TOP_K = 3
 ROUGE_VARIANT = (
@@ -62,8 +77,9 @@ OVERLAP_RULE = (
 )
 SYSTEM, LEAD3, LEAD_MATCHED = "system", "lead-3", "length-matched lead"
 
-#: Summarise one cluster into cited sentences (the system under evaluation).
-SummarizeFn = Callable[[Sequence[Source]], Awaitable[list[SummarySentence]]]
+#: Summarise one cluster (the system under evaluation): its cited sentences, or the whole
+#: result (then its headline is judged too).
+SummarizeFn = Callable[[Sequence[Source]], Awaitable[Sequence[SummarySentence] | SummaryResult]]
 #: Extract grounded events of one cluster (for 5W1H).
 ExtractFn = Callable[[Sequence[Source]], Awaitable[list[SourceEvent]]]
 
@@ -83,6 +99,13 @@ class Scores(BaseModel):
     numbers: int = 0
     numeric_faithfulness: float | None = None
     cited_sentence_share: float | None = None
+    near_duplicate: float | None = None
+    dangling_opener: float | None = None
+    furniture: float | None = None
+    headlines: int = 0
+    broken_headline: float | None = None
+    #: Share of figures with a usable label (the hand-labelled sample); not measured here yet.
+    usable_figure_labels: float | None = None
 
 
 class FieldScore(BaseModel):
@@ -125,6 +148,8 @@ class _Tally:
         }
         self.words = self.sentences = self.cited_sentences = 0
         self.citations = self.valid = self.numbers = self.backed = 0
+        self.duplicates = self.dangling = self.furniture = 0
+        self.headlines = self.broken = 0
 
     def add(
         self,
@@ -132,8 +157,10 @@ class _Tally:
         sources: Sequence[Source],
         reference: str | None,
         scorer: Any,
+        headline: str | None = None,
     ) -> None:
         self.clusters += 1
+        self._readability(sentences, headline)
         self.words += word_count(sentences)
         self.sentences += len(sentences)
         texts = {source.id: source.text for source in sources}
@@ -156,6 +183,23 @@ class _Tally:
             for key in self.rouge:
                 self.rouge[key] += result[key].fmeasure
 
+    def _readability(self, sentences: Sequence[SummarySentence], headline: str | None) -> None:
+        if headline is not None:
+            self.headlines += 1
+            self.broken += broken_headline(headline)
+        words = [content_words(s.text) for s in sentences]
+        spans = [[Span(c.source_id, c.start, c.end) for c in s.citations] for s in sentences]
+        for index, sentence in enumerate(sentences):
+            self.duplicates += any(near_duplicate(words[index], w) for w in words[:index])
+            self.furniture += furniture(sentence.text)
+            if dangling_opener(sentence.text):
+                previous = sentences[index - 1] if index else None
+                follows = previous is not None and (
+                    bool(set(previous.fact_ids) & set(sentence.fact_ids))
+                    or continues(spans[index - 1], spans[index])
+                )
+                self.dangling += not follows
+
     def scores(self) -> Scores:
         def share(part: int, whole: int) -> float | None:
             return round(100.0 * part / whole, 2) if whole else None
@@ -177,6 +221,11 @@ class _Tally:
             numbers=self.numbers,
             numeric_faithfulness=share(self.backed, self.numbers),
             cited_sentence_share=share(self.cited_sentences, self.sentences),
+            near_duplicate=share(self.duplicates, self.sentences),
+            dangling_opener=share(self.dangling, self.sentences),
+            furniture=share(self.furniture, self.sentences),
+            headlines=self.headlines,
+            broken_headline=share(self.broken, self.headlines),
         )
 
 
@@ -291,7 +340,8 @@ async def _evaluate(
     report: EvalReport,
 ) -> None:
     gold = _gold_by_line(path)
-    tallies = {SYSTEM: _Tally(), LEAD3: _Tally(), LEAD_MATCHED: _Tally()}
+    names = (SYSTEM, LEAD3, LEAD_MATCHED, *PEERS)
+    tallies = {name: _Tally() for name in names}
     five = _FiveW1H()
     scorer: Any = None
     done = 0
@@ -307,12 +357,17 @@ async def _evaluate(
             if cluster.reference is not None or item.line_no not in gold:
                 if cluster.reference is not None and scorer is None:
                     scorer = _rouge_scorer()
-                system = await summarize(cluster.sources)
-                ref = cluster.reference
-                tallies[SYSTEM].add(system, cluster.sources, ref, scorer)
+                result = await summarize(cluster.sources)
+                headline = result.headline if isinstance(result, SummaryResult) else None
+                system = list(result.sentences if isinstance(result, SummaryResult) else result)
+                ref, words = cluster.reference, word_count(system)
+                tallies[SYSTEM].add(system, cluster.sources, ref, scorer, headline)
                 tallies[LEAD3].add(lead_n(cluster.sources, 3), cluster.sources, ref, scorer)
-                matched = length_matched_lead(cluster.sources, word_count(system))
+                matched = length_matched_lead(cluster.sources, words)
                 tallies[LEAD_MATCHED].add(matched, cluster.sources, ref, scorer)
+                for peer in PEERS:
+                    chosen = peer_summary(peer, cluster.sources, words)
+                    tallies[peer].add(chosen, cluster.sources, ref, scorer)
             if item.line_no in gold:
                 for event in await extract(cluster.sources):
                     if event.source_id in gold[item.line_no]:
@@ -411,12 +466,11 @@ async def run_eval_async(
 
 
 def _pipeline_summarize(llm: LLM | None, max_words: int | None) -> SummarizeFn:
-    async def summarize(sources: Sequence[Source]) -> list[SummarySentence]:
+    async def summarize(sources: Sequence[Source]) -> SummaryResult:
         from summarizer.pipeline import Builtin, RunOptions, summarize_sources
 
-        options = RunOptions(max_sentences=1000 if max_words else 10, max_words=max_words)
-        result = await summarize_sources(sources, engine=llm or Builtin(), options=options)
-        return list(result.sentences)
+        options = RunOptions(max_words=max_words)
+        return await summarize_sources(sources, engine=llm or Builtin(), options=options)
 
     return summarize
 
@@ -441,10 +495,12 @@ def render_table(report: EvalReport) -> Any:
 
     table = Table(
         title=f"{report.data}: {report.clusters} clusters, {report.seconds:.1f} s",
-        caption="ROUGE F1 x100 (rouge-score, Porter stemmer; R-L = rougeL); words: mean/summary",
+        caption="ROUGE F1 x100 (rouge-score, Porter stemmer; R-L = rougeL); words: mean/summary; "
+        "dup/dangl/furn: % of sentences; bad head: % of headlines",
     )
     table.add_column("system", no_wrap=True)
-    for column in ("R-1", "R-2", "R-L", "R-Lsum", "words", "cite ok%", "num ok%", "cited%"):
+    columns = ("R-1", "R-2", "R-L", "R-Lsum", "words", "cite ok%", "num ok%", "cited%")
+    for column in (*columns, "dup%", "dangl%", "furn%", "bad head%"):
         table.add_column(column, justify="right")
     for name, s in report.scores.items():
         label = report.model if name == SYSTEM else name
@@ -458,6 +514,10 @@ def render_table(report: EvalReport) -> Any:
             _fmt(s.citation_validity),
             _fmt(s.numeric_faithfulness),
             _fmt(s.cited_sentence_share),
+            _fmt(s.near_duplicate),
+            _fmt(s.dangling_opener),
+            _fmt(s.furniture),
+            _fmt(s.broken_headline),
         )
     return table
 

@@ -257,15 +257,28 @@ def summary_for(request: FakeRequest) -> dict[str, Any]:
     """A valid SummaryDraft for a writer request: one sentence per listed fact, citing it.
 
     Each sentence is the fact's own statement, so every number it holds is in the cited
-    fact's evidence whenever the fact itself is backed.
+    fact's evidence whenever the fact itself is backed. Like a writer obeying the
+    readability validators, it skips a fact that repeats an earlier pick or opens with a
+    pronoun or connective (``text.readability``), unless that leaves too few sentences.
     """
+    from summarizer.text.readability import content_words, dangling_opener, near_duplicate
+
     facts = _ITEM_FACT.findall(request.user_text)
     system = " ".join(
         _content_text(m.get("content")) for m in request.messages if m.get("role") == "system"
     )
     limits = _SENTENCE_RANGE.search(system)
     most = int(limits.group(2)) if limits else 10
-    sentences = [{"text": text, "fact_ids": [fact_id]} for fact_id, text in facts[:most]]
+    fewest = int(limits.group(1)) if limits else 1
+    picked: list[tuple[str, str]] = []
+    for fact_id, text in facts:
+        words = content_words(text)
+        if dangling_opener(text) or any(near_duplicate(words, content_words(t)) for _, t in picked):
+            continue
+        picked.append((fact_id, text))
+    if len(picked) < fewest:
+        picked = facts
+    sentences = [{"text": text, "fact_ids": [fact_id]} for fact_id, text in picked[:most]]
     return {"headline": facts[0][1] if facts else "Summary", "sentences": sentences}
 
 

@@ -8,8 +8,12 @@ The checks live here as plain functions (``sentence_problems``, ``draft_problems
 are wired into ``SummaryDraft`` as a validator that reads ``info.context["merged"]``:
 instructor then re-asks the model with the messages below, which is why each one says what
 to do, not only what is wrong. The extractive writer runs the same functions on its own
-sentences, so both writers obey one definition of "backed". Without a context (plain
-parsing, a saved draft) the validator does nothing.
+sentences, so both writers obey one definition of "backed". The readability rules of
+``text.readability`` are checked here too: the headline must read as one (a clause of at
+least four words, no caption, not ending mid-clause), no sentence may be page furniture or
+repeat an earlier one, and a sentence opening with a pronoun or connective must follow the
+sentence it continues (one citing the same item or the adjacent span of a source). Without
+a context (plain parsing, a saved draft) the validator does nothing.
 """
 
 from __future__ import annotations
@@ -23,6 +27,15 @@ from pydantic import Field, ValidationInfo, field_validator, model_validator
 from summarizer.core.results import MergedEvent
 from summarizer.core.schema import Lean
 from summarizer.text.numbers import NumberMention, contains_number, find_numbers
+from summarizer.text.readability import (
+    Span,
+    content_words,
+    continues,
+    dangling_opener,
+    furniture,
+    headline_problems,
+    near_duplicate,
+)
 
 MIN_SENTENCES = 4
 MAX_SENTENCES = 10
@@ -89,6 +102,11 @@ def sentence_problems(text: str, ids: Sequence[str], merged: MergedEvent, label:
             "of items."
         ]
     problems = []
+    if furniture(text):
+        problems.append(
+            f"{label} is page furniture (a caption, byline, dateline or site notice), not "
+            "news; leave it out."
+        )
     quotes = [c.quote for i in ids for c in merged.citations_for(i) or []]
     mentions = _mentions(text)
     for mention in mentions:
@@ -140,12 +158,48 @@ def draft_problems(
                 f"the headline writes the number {mention.text!r}, which no item's evidence "
                 "gives; remove it."
             )
+    if draft.headline.strip():
+        overall.extend(headline_problems(draft.headline))
     if overall:
         problems[-1] = overall
     for index, sentence in enumerate(draft.sentences):
-        found = sentence_problems(sentence.text, sentence.fact_ids, merged, f"sentence {index + 1}")
+        label = f"sentence {index + 1}"
+        found = sentence_problems(sentence.text, sentence.fact_ids, merged, label)
+        found.extend(_readability_problems(draft, index, merged, label))
         if found:
             problems[index] = found
+    return problems
+
+
+def _spans(ids: Sequence[str], merged: MergedEvent) -> list[Span]:
+    return [Span(c.source_id, c.start, c.end) for i in ids for c in merged.citations_for(i) or []]
+
+
+def _readability_problems(
+    draft: SummaryDraft, index: int, merged: MergedEvent, label: str
+) -> list[str]:
+    """Repeats of an earlier sentence and openers that lean on a sentence not before them."""
+    sentence = draft.sentences[index]
+    problems = []
+    words = content_words(sentence.text)
+    for earlier, other in enumerate(draft.sentences[:index]):
+        if near_duplicate(words, content_words(other.text)):
+            problems.append(
+                f"{label} repeats sentence {earlier + 1} (half or more of its words); state "
+                "each fact once."
+            )
+            break
+    if dangling_opener(sentence.text):
+        previous = draft.sentences[index - 1] if index else None
+        follows = previous is not None and (
+            bool(set(previous.fact_ids) & set(sentence.fact_ids))
+            or continues(_spans(previous.fact_ids, merged), _spans(sentence.fact_ids, merged))
+        )
+        if not follows:
+            problems.append(
+                f"{label} opens with a pronoun or connective (or a bare 'he said') that "
+                "points at something the sentence before it does not say; name who or what."
+            )
     return problems
 
 

@@ -1,0 +1,325 @@
+"""The extractive writer: merged facts → a readable, cited summary within a word budget.
+
+No model. Sentences are the merged facts' own statements (source sentences), chosen by a
+greedy maximal-marginal-relevance pass under ``max_words`` and put back in reading order
+(source by source, in text order), conflicts last. What decides:
+
+* **relevance**: the extractor's score (centrality against the *other* sources plus a
+  position prior: news says the main point first), normalised per cluster, plus a bonus
+  for cross-source support (a fact the merger found in several sources). A separate
+  centroid-similarity term and a stronger character-offset position prior were measured
+  on the dev clusters and added nothing over the extractor's score, so neither is here;
+* **redundancy**: a candidate is worth less the more it resembles a chosen sentence
+  (TF-IDF cosine, the MMR penalty), and is never taken when it is a near-duplicate of one
+  (``text.readability.near_duplicate``: half or more of the shorter one's content words);
+* **readability by construction**: page furniture and sentences with a quotation split
+  across sentences are never candidates; a sentence opening with a pronoun or connective
+  (``dangling_opener``) is taken only when the sentence it continues (the adjacent one of
+  the same source) is already chosen, so reading order puts it right after it; a leading
+  wire dateline is cut from the statement (its span is still cited whole);
+* **budget**: a candidate is taken while at least half of it fits in ``max_words`` (so a
+  summary ends within half a sentence of the budget, as a human digest does, instead of
+  stopping early); longer ones are skipped and shorter ones may still fill the rest; the
+  first is always kept, so a summary is never empty.
+
+Conflicts are written as disagreements that give each side's value, but never lead: up
+to ``MAX_CONFLICT_SENTENCES``, strongest first (``merge.figures.conflict_strength``),
+offered after the first ``LEAD_FACTS`` facts; the others stay in the result's conflicts
+section, where nothing is hidden. A statement whose numbers are not in its cited span is
+replaced by the span itself, so every number written comes from a cited span.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from summarizer.core.options import DEFAULT_MAX_WORDS
+from summarizer.core.results import MergedEvent, MergedFigure
+from summarizer.merge.figures import conflict_strength
+from summarizer.text.rank import content_tokens
+from summarizer.text.readability import (
+    Span,
+    content_words,
+    continues,
+    dangling_opener,
+    furniture,
+    near_duplicate,
+    strip_dateline,
+    unbalanced_quotes,
+)
+from summarizer.write.headline import extractive_headline
+from summarizer.write.schema import MAX_SENTENCES, sentence_problems
+from summarizer.write.written import WrittenSentence, WrittenSummary
+
+#: Fact sentences chosen before any conflict sentence is offered.
+LEAD_FACTS = 3
+#: Conflict sentences in an extractive summary, at most; the rest stay in ``conflicts``.
+MAX_CONFLICT_SENTENCES = 2
+#: Weight of cross-source support (share of the cluster's sources stating the fact).
+SUPPORT_WEIGHT = 0.3
+#: MMR trade-off: the share of a candidate's value given to not repeating chosen ones.
+DIVERSITY = 0.5
+
+
+@dataclass(slots=True)
+class _Candidate:
+    sentence: WrittenSentence
+    spans: list[Span]
+    words: frozenset[str]
+    length: int
+    relevance: float = 0.0
+    dangling: bool = False
+
+
+def _value_text(figure: MergedFigure) -> str:
+    value = figure.value
+    text = str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return f"about {text}" if figure.approximate else text
+
+
+def _conflict_sentence(merged: MergedEvent, conflict_id: str) -> WrittenSentence | None:
+    conflict = next(c for c in merged.conflicts if c.id == conflict_id)
+    sides = [f for f in (merged.figure(i) for i in conflict.figure_ids) if f is not None]
+    unit = f" {sides[0].unit}" if sides and sides[0].unit else ""
+    # Sources are not named in the text: ids like "source-1" would read as numbers to the
+    # number check; each side's citations say which source gives which value.
+    phrases = {
+        (True, False): "one source gives",
+        (True, True): "some sources give",
+        (False, False): "another gives",
+        (False, True): "others give",
+    }
+    claims = ", ".join(
+        f"{phrases[index == 0, len(side.source_ids) > 1]} {_value_text(side)}{unit}"
+        for index, side in enumerate(sides)
+    )
+    text = f"Sources disagree on {conflict.what.strip().rstrip('.')}: {claims}."
+    if sentence_problems(text, [conflict.id], merged, "sentence"):
+        quoted = "; another: ".join(
+            f"“{' '.join(side.reports[0].citation.quote.split())}”" for side in sides
+        )
+        text = f"Sources disagree: one says {quoted}."
+        if sentence_problems(text, [conflict.id], merged, "sentence"):
+            return None
+    return WrittenSentence(text=text, fact_ids=[conflict.id])
+
+
+def _fact_sentence(merged: MergedEvent, index: int) -> WrittenSentence | None:
+    """The fact's statement (or, failing the number check, its span), readable or nothing."""
+    fact = merged.facts[index]
+    for raw in (fact.statement, fact.citations[0].quote):
+        flat = strip_dateline(" ".join(raw.split()))
+        if not flat or furniture(flat) or unbalanced_quotes(flat):
+            continue
+        if not sentence_problems(flat, [fact.id], merged, "sentence"):
+            return WrittenSentence(text=flat, fact_ids=[fact.id])
+    return None
+
+
+def _figure_sentences(merged: MergedEvent) -> list[WrittenSentence]:
+    """Last resort when no fact was extracted: the figures' own evidence, verbatim."""
+    out = []
+    for figure in merged.figures:
+        if figure.status == "conflict":
+            continue
+        text = " ".join(figure.reports[0].citation.quote.split())
+        if text and not sentence_problems(text, [figure.id], merged, "sentence"):
+            out.append(WrittenSentence(text=text, fact_ids=[figure.id]))
+    return out
+
+
+def _spans(merged: MergedEvent, sentence: WrittenSentence) -> list[Span]:
+    return [
+        Span(c.source_id, c.start, c.end)
+        for item_id in sentence.fact_ids
+        for c in merged.citations_for(item_id) or []
+    ]
+
+
+def _vectors(texts: Sequence[str]) -> list[dict[str, float]]:
+    """Unit TF-IDF vectors (sublinear tf) over the candidates themselves, as sparse dicts."""
+    tokens = [content_tokens(t) for t in texts]
+    df = Counter(tok for toks in tokens for tok in set(toks))
+    n = len(texts)
+    out = []
+    for toks in tokens:
+        weights = {
+            tok: (1.0 + math.log(count)) * (math.log((1.0 + n) / (1.0 + df[tok])) + 1.0)
+            for tok, count in Counter(toks).items()
+        }
+        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
+        out.append({tok: w / norm for tok, w in weights.items()})
+    return out
+
+
+def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
+    if len(a) > len(b):
+        a, b = b, a
+    return sum(w * b.get(tok, 0.0) for tok, w in a.items())
+
+
+def _fact_candidates(merged: MergedEvent) -> list[_Candidate]:
+    """Every publishable fact sentence, scored for relevance (see the module docstring)."""
+    out: list[_Candidate] = []
+    scores: list[float] = []
+    supports: list[int] = []
+    for index, fact in enumerate(merged.facts):
+        sentence = _fact_sentence(merged, index)
+        if sentence is None:
+            continue
+        out.append(
+            _Candidate(
+                sentence=sentence,
+                spans=_spans(merged, sentence),
+                words=content_words(sentence.text),
+                length=len(sentence.text.split()),
+                dangling=dangling_opener(sentence.text),
+            )
+        )
+        scores.append(fact.score)
+        supports.append(len(fact.source_ids))
+    top = max(scores, default=1.0) or 1.0
+    sources = max(len(merged.source_ids) - 1, 1)
+    for candidate, score, support in zip(out, scores, supports, strict=True):
+        candidate.relevance = score / top + SUPPORT_WEIGHT * (support - 1) / sources
+    return out
+
+
+class _Selection:
+    """Sentences chosen so far under the limits; repeats and orphans are refused."""
+
+    def __init__(self, max_sentences: int | None, max_words: int | None) -> None:
+        self.max_sentences = max_sentences
+        self.max_words = max_words
+        self.chosen: list[_Candidate] = []
+        self.words = 0
+
+    def full(self) -> bool:
+        return (self.max_sentences is not None and len(self.chosen) >= self.max_sentences) or (
+            self.max_words is not None and self.words >= self.max_words
+        )
+
+    def allows(self, candidate: _Candidate) -> bool:
+        """Fits the budget, repeats nothing chosen, and continues a chosen sentence if it must."""
+        if self.full():
+            return False
+        if (
+            self.chosen
+            and self.max_words is not None
+            and self.words + candidate.length / 2 > self.max_words
+        ):
+            return False
+        if any(near_duplicate(candidate.words, other.words) for other in self.chosen):
+            return False
+        return not candidate.dangling or any(
+            continues(other.spans, candidate.spans) for other in self.chosen
+        )
+
+    def take(self, candidate: _Candidate) -> None:
+        self.chosen.append(candidate)
+        self.words += candidate.length
+
+
+def _mmr(
+    selection: _Selection,
+    pool: list[_Candidate],
+    vectors: dict[int, dict[str, float]],
+    stop_after: int | None = None,
+) -> None:
+    """Greedy MMR over ``pool`` (taken items are removed); at most ``stop_after`` picks.
+
+    ``vectors`` maps ``id(candidate)`` to its TF-IDF vector; chosen sentences without one
+    (the formulaic conflict sentences) add no MMR penalty, only the near-duplicate test.
+    """
+    taken = 0
+    while pool and (stop_after is None or taken < stop_after):
+        best: _Candidate | None = None
+        best_value = -math.inf
+        for candidate in pool:
+            if not selection.allows(candidate):
+                continue
+            overlap = max(
+                (
+                    _cosine(vectors[id(candidate)], vectors[id(c)])
+                    for c in selection.chosen
+                    if id(c) in vectors
+                ),
+                default=0.0,
+            )
+            value = (1 - DIVERSITY) * candidate.relevance - DIVERSITY * overlap
+            if value > best_value:
+                best, best_value = candidate, value
+        if best is None:
+            return
+        pool.remove(best)
+        selection.take(best)
+        taken += 1
+
+
+def _ranked_conflicts(merged: MergedEvent) -> list[str]:
+    """Conflict ids, strongest first (``conflict_strength``); ties keep the merger's order."""
+    keyed = []
+    for index, conflict in enumerate(merged.conflicts):
+        sides = [f for f in (merged.figure(i) for i in conflict.figure_ids) if f is not None]
+        keyed.append((conflict_strength(sides), -index, conflict.id))
+    return [conflict_id for _, _, conflict_id in sorted(keyed, reverse=True)]
+
+
+def _reading_position(merged: MergedEvent, candidate: _Candidate) -> tuple[int, int, int]:
+    """Where a sentence's first cited span sits: source order, then offset; conflicts last."""
+    if candidate.sentence.fact_ids[0].startswith("C") or not candidate.spans:
+        return (len(merged.source_ids) + 1, 0, 0)
+    first = candidate.spans[0]
+    order = merged.source_ids.index(first.source_id) if first.source_id in merged.source_ids else 0
+    return (0, order, first.start)
+
+
+def write_extractive(
+    merged: MergedEvent,
+    *,
+    max_sentences: int | None = None,
+    max_words: int | None = DEFAULT_MAX_WORDS,
+) -> WrittenSummary:
+    """A cited summary of ``merged`` within ``max_words`` (and ``max_sentences``), no model.
+
+    Both limits apply when both are given; with neither, ``MAX_SENTENCES``. The result is
+    in reading order: source by source in text order, conflict sentences last.
+    """
+    if max_sentences is None and max_words is None:
+        max_sentences = MAX_SENTENCES
+    pool = _fact_candidates(merged)
+    if not pool and not merged.conflicts:
+        pool = [
+            _Candidate(s, _spans(merged, s), content_words(s.text), len(s.text.split()))
+            for s in _figure_sentences(merged)
+        ]
+    texts = _vectors([c.sentence.text for c in pool])
+    vectors = {id(c): v for c, v in zip(pool, texts, strict=True)}
+    selection = _Selection(max_sentences, max_words)
+    _mmr(selection, pool, vectors, stop_after=LEAD_FACTS)
+    stated = 0
+    for conflict_id in _ranked_conflicts(merged):
+        sentence = _conflict_sentence(merged, conflict_id)
+        if sentence is None or stated >= MAX_CONFLICT_SENTENCES:
+            continue
+        candidate = _Candidate(sentence, _spans(merged, sentence), content_words(sentence.text), 0)
+        candidate.length = len(sentence.text.split())
+        if selection.allows(candidate):
+            selection.take(candidate)
+            stated += 1
+    _mmr(selection, pool, vectors)
+    chosen = sorted(selection.chosen, key=lambda c: _reading_position(merged, c))
+    by_relevance = sorted(selection.chosen, key=lambda c: -c.relevance)
+    sentences = [c.sentence for c in chosen]
+    warnings = [] if sentences else ["extractive writer: the sources gave nothing to summarise"]
+    return WrittenSummary(
+        headline=extractive_headline(
+            merged, [c.sentence.text for c in by_relevance if not c.dangling]
+        ),
+        sentences=sentences,
+        writer="extractive",
+        warnings=warnings,
+    )
