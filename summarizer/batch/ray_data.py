@@ -246,6 +246,11 @@ class WorkerPlan:
     calls_per_actor: int
 
 
+def _cluster_cpus() -> float:
+    resources: dict[str, float] = ray.cluster_resources()  # type: ignore[no-untyped-call]
+    return float(resources.get("CPU", 1))
+
+
 def plan_workers(workers: int, settings: LLMSettings | None, cluster_cpus: float) -> WorkerPlan:
     cpus = worker_cpus(workers, cluster_cpus)
     if settings is None:
@@ -287,7 +292,7 @@ def summarize_dataset(
         raise ConfigError("--record cannot be used with --engine ray (one cassette per process)")
     finished = finished or Finished()
     plan = key_plan(clusters, origin)
-    layout = plan_workers(workers, settings, float(ray.cluster_resources().get("CPU", 1)))
+    layout = plan_workers(workers, settings, _cluster_cpus())
     worker_settings = settings.with_(concurrency=layout.share) if settings is not None else None
     spec = {
         "writer": options.writer,
@@ -410,6 +415,7 @@ def run_to_outdir(
 
 def _record_batches(records: Dataset) -> Iterator[list[dict[str, Any]]]:
     for table in records.iter_batches(batch_format="pyarrow", batch_size=None):
+        assert isinstance(table, pa.Table)
         yield table.to_pylist()
 
 

@@ -119,6 +119,10 @@ def add_batch_commands(subparsers: Any) -> None:
         help="run again the clusters an earlier run recorded as failed (their lines are replaced)",
     )
     run.add_argument("-q", "--quiet", action="store_true", help="no notices or progress")
+    # Ray Data scale-out (summarizer.cli.ray_batch): -o is then a folder of JSONL parts.
+    run.add_argument("--engine", choices=["local", "ray"], default="local")
+    run.add_argument("--workers", type=int, metavar="N", help="Ray workers (default 1)")
+    run.add_argument("--address", help="existing Ray cluster: auto or ray://HOST:PORT")
     run.set_defaults(func=cmd_batch_run)
 
     prepare = commands.add_parser(
@@ -261,6 +265,10 @@ def cmd_batch_run(args: argparse.Namespace) -> int:
     from summarizer.cli.main import llm_overrides
     from summarizer.pipeline import BUILTIN, RunOptions, choose_model
 
+    if args.engine == "ray":
+        from summarizer.cli.ray_batch import cmd_ray_batch
+
+        return cmd_ray_batch(args)
     _check_paths(args, args.input)
     if args.in_flight is not None and args.in_flight < 1:
         raise ConfigError("--in-flight must be at least 1")
