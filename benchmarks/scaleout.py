@@ -98,7 +98,7 @@ def main() -> None:
         if not options.skip_builtin:
             data = work / "builtin.jsonl"
             write_clusters(data, options.clusters, seed=1)
-            base = [str(data), "-m", "builtin", "-q"]
+            base = [str(data), "-m", "builtin"]
             rows.append({"path": "builtin", **bench("local", base, options.clusters, env, work)})
             for n in workers:
                 ray_args = [*base, "--engine", "ray", "--workers", str(n)]
@@ -111,7 +111,7 @@ def main() -> None:
             with FakeOpenAI(pipeline_responder, latency_s=options.latency) as server:
                 base = [
                     str(data), "-m", "fake-model", "--base-url", server.base_url, "--no-cache",
-                    "--concurrency", str(options.concurrency), "-q",
+                    "--concurrency", str(options.concurrency),
                 ]  # fmt: skip
                 llm_env = {**env, "OPENAI_API_KEY": "test-key"}
                 ideal = options.concurrency / options.latency
