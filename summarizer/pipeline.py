@@ -101,6 +101,17 @@ class Builtin:
 Engine: TypeAlias = "Builtin | LLM"
 
 
+def chooses_builtin(settings: LLMSettings) -> bool:
+    """Whether :func:`open_engine` picks the built-in extractor for ``settings``.
+
+    For callers that must decide before opening anything, such as a driver that only
+    hands settings to workers which open their own engine.
+    """
+    return settings.model == BUILTIN or (
+        settings.model_is_default and not settings.names_a_model_server
+    )
+
+
 def open_engine(settings: LLMSettings) -> Engine:
     """The one place that chooses the extractor: built-in or an LLM (not opened yet).
 
@@ -110,10 +121,8 @@ def open_engine(settings: LLMSettings) -> Engine:
     is missing rather than quietly summarising with something else. Use the result as
     ``async with open_engine(settings) as engine:``.
     """
-    if settings.model == BUILTIN:
-        return Builtin()
-    if settings.model_is_default and not settings.names_a_model_server:
-        return Builtin(notice=BUILTIN_NOTICE)
+    if chooses_builtin(settings):
+        return Builtin(notice=None if settings.model == BUILTIN else BUILTIN_NOTICE)
     # The llm package is what loads openai and instructor (seconds of start-up); like those
     # heavy third-party imports it is only imported when an LLM is really used.
     from summarizer.llm.client import LLM

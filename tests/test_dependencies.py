@@ -16,7 +16,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 #: Imported only on an optional path, guarded, and declared in an extra.
-OPTIONAL = {"spacy": "ner", "rouge_score": "eval", "sumy": "eval"}
+OPTIONAL = {"spacy": "ner", "rouge_score": "eval", "sumy": "eval", "ray": "ray", "pyarrow": "ray"}
 
 
 def _name(requirement: str) -> str:

@@ -18,7 +18,6 @@ import asyncio
 import contextlib
 import signal
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,20 +27,19 @@ from summarizer.batch.runner import (
     BatchRunner,
     BatchStats,
     ClusterLineLike,
-    Progress,
     count_clusters,
     default_in_flight,
     iter_input,
     summary_process,
 )
+from summarizer.cli.batch_progress import EXIT_OK, EXIT_PARTIAL, batch_progress, exit_code
 from summarizer.cli.options import BatchRunOptions, PrepareOptions, resolved
 from summarizer.cli.output import notice
+from summarizer.cli.ray_batch import cmd_ray_batch
 from summarizer.core.errors import ConfigError
 from summarizer.core.options import RunOptions
 from summarizer.core.settings import LLMSettings
 from summarizer.pipeline import Builtin, Engine, notices, open_engine
-
-EXIT_OK, EXIT_PARTIAL, EXIT_FAILED, EXIT_INTERRUPTED = 0, 1, 3, 130
 
 
 def _check_paths(args: argparse.Namespace, *inputs: Path) -> None:
@@ -49,64 +47,6 @@ def _check_paths(args: argparse.Namespace, *inputs: Path) -> None:
     for path in inputs:
         if path.exists() and output.exists() and path.resolve() == output.resolve():
             raise ConfigError(f"{output}: the output would overwrite an input; choose another -o")
-
-
-def _exit_code(stats: BatchStats) -> int:
-    if stats.interrupted:
-        return EXIT_INTERRUPTED
-    failed = stats.failed + stats.skipped_failed
-    partial = stats.partial + stats.skipped_partial
-    if stats.done and failed == stats.done:
-        return EXIT_FAILED
-    return EXIT_PARTIAL if failed or partial else EXIT_OK
-
-
-@contextlib.contextmanager
-def batch_progress(
-    args: argparse.Namespace, total: int | None, *, show_cost: bool = True
-) -> Iterator[Progress | None]:
-    """Clusters done, rate, ETA and running cost on stderr, only when it is a terminal."""
-    if getattr(args, "quiet", False) or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import (
-        BarColumn,
-        MofNCompleteColumn,
-        TextColumn,
-        TimeElapsedColumn,
-        TimeRemainingColumn,
-    )
-    from rich.progress import Progress as RichProgress
-
-    columns = (
-        TextColumn("batch"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.fields[rate]}"),
-        TimeElapsedColumn(),
-        TextColumn("ETA"),
-        TimeRemainingColumn(),
-        TextColumn("{task.fields[cost]}{task.fields[failed]} failed"),
-    )
-    with RichProgress(*columns, console=Console(stderr=True)) as bar:
-        task = bar.add_task("batch", total=total, rate="", cost="", failed=0)
-        first = True
-
-        def update(stats: BatchStats) -> None:
-            nonlocal first
-            if first:
-                # Clusters done by an earlier run must not count toward this run's ETA.
-                bar.reset(task, total=total, completed=stats.skipped)
-                first = False
-            elapsed = time.monotonic() - stats.started
-            rate = f"{stats.written / elapsed:.1f} clusters/s" if stats.written else ""
-            cost = ""
-            if show_cost:
-                cost = "cost unknown · " if stats.cost_usd is None else f"${stats.cost_usd:.4f} · "
-            bar.update(task, completed=stats.done, rate=rate, cost=cost, failed=stats.failed)
-
-        yield update
 
 
 @contextlib.contextmanager
@@ -135,15 +75,17 @@ def _finish(args: argparse.Namespace, stats: BatchStats) -> int:
     notice(args, f"batch: {stats.summary()} -> {args.output}")
     if stats.interrupted:
         notice(args, "interrupted: run the same command again to resume")
-    return _exit_code(stats)
+    return exit_code(stats)
 
 
 # --------------------------------------------------------------------------- run
 
 
 def cmd_batch_run(args: argparse.Namespace) -> int:
-    _check_paths(args, args.input)
     batch = resolved(args, BatchRunOptions)
+    if batch.engine == "ray":
+        return cmd_ray_batch(args)
+    _check_paths(args, args.input)
     if batch.in_flight is not None and batch.in_flight < 1:
         raise ConfigError("--in-flight must be at least 1")
     items = iter_input(args.input)  # a missing input fails before anything is created

@@ -83,6 +83,20 @@ class BatchRunOptions(Declared):
         help="run again the clusters an earlier run recorded as failed (their lines are replaced)",
         flags=("--retry-failed",),
     )
+    engine: Literal["local", "ray"] = option(
+        "local",
+        help="local: one process; ray: Ray Data workers (the ray extra), -o then names a folder",
+        flags=("--engine",),
+    )
+    workers: int | None = option(
+        help="Ray workers (default 1); --concurrency is split between them",
+        flags=("--workers",),
+        metavar="N",
+    )
+    address: str | None = option(
+        help="an existing Ray cluster: auto, or ray://HOST:PORT (default: start a local Ray)",
+        flags=("--address",),
+    )
 
 
 @dataclass(frozen=True)

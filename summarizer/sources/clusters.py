@@ -130,6 +130,15 @@ def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
     )
 
 
+def parse_cluster(raw_line: bytes, where: str, line_no: int = 0) -> Cluster:
+    """One JSONL cluster line, parsed exactly as ``iter_clusters`` parses each of its lines.
+
+    Public for runners that get lines from elsewhere (Ray Data reads files in blocks);
+    ``where`` names the line in messages and source origins.
+    """
+    return _parse_cluster(raw_line, where, line_no)
+
+
 def _iter_lines(path: Path) -> Iterator[ClusterLine]:
     with path.open("rb") as handle:
         for line_no, raw_line in enumerate(handle, 1):

@@ -1,0 +1,139 @@
+"""One-process ``summarizer batch`` against ``--engine ray`` on the same input and machine.
+
+    python benchmarks/scaleout.py [--clusters 1000] [--llm-clusters 400] [--latency 0.5]
+                                  [--concurrency 64] [--workers 1,2]
+
+Every run is the whole command in a fresh process (``python -m summarizer batch ...``), so
+Ray's start-up counts; it is also printed on its own (the driver's "ray: started in" line).
+Peak memory is the largest resident set of the command and its children (Ray's workers
+included), sampled every 0.2 s. The LLM rows run against the fake OpenAI server of
+``summarizer.testing`` at a fixed latency: ideal calls/s = concurrency / latency.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
+from summarizer.testing.synthetic import cluster
+
+
+def _rss_tree_mb(pid: int) -> float:
+    """Resident memory of ``pid`` and all its descendants, from /proc (Linux)."""
+    total, todo, seen = 0, [pid], set()
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        try:
+            with open(f"/proc/{current}/status") as handle:
+                for line in handle:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+            with open(f"/proc/{current}/task/{current}/children") as handle:
+                todo.extend(int(child) for child in handle.read().split())
+        except (FileNotFoundError, ProcessLookupError, PermissionError):
+            continue
+    return total / 1024
+
+
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, str, int]:
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
+    peak = 0.0
+    while process.poll() is None:
+        peak = max(peak, _rss_tree_mb(process.pid))
+        time.sleep(0.2)
+    stderr = process.stderr.read() if process.stderr else ""
+    return time.monotonic() - started, peak, stderr, process.returncode
+
+
+def write_clusters(path: Path, count: int, seed: int) -> None:
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as handle:
+        for number in range(count):
+            handle.write(json.dumps(cluster(rng, number, 3)) + "\n")
+
+
+def bench(label: str, args: list[str], clusters: int, env: dict[str, str], work: Path) -> dict:
+    out = work / f"out-{label}"
+    command = [sys.executable, "-m", "summarizer", "batch", *args[:1], "-o", str(out), *args[1:]]
+    wall, peak, stderr, code = run(command, env)
+    startup = re.search(r"ray: started in ([\d.]+) s", stderr)
+    return {
+        "run": label,
+        "exit": code,
+        "wall_s": round(wall, 1),
+        "ray_start_s": float(startup.group(1)) if startup else None,
+        "clusters_per_s": round(clusters / wall, 1),
+        "peak_rss_mb": round(peak),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clusters", type=int, default=1000)
+    parser.add_argument("--llm-clusters", type=int, default=400)
+    parser.add_argument("--latency", type=float, default=0.5)
+    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
+    parser.add_argument("--skip-llm", action="store_true")
+    parser.add_argument("--skip-builtin", action="store_true")
+    options = parser.parse_args()
+    workers = [int(w) for w in options.workers.split(",")]
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        work = Path(folder)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
+        if not options.skip_builtin:
+            data = work / "builtin.jsonl"
+            write_clusters(data, options.clusters, seed=1)
+            base = [str(data), "-m", "builtin"]
+            rows.append({"path": "builtin", **bench("local", base, options.clusters, env, work)})
+            for n in workers:
+                ray_args = [*base, "--engine", "ray", "--workers", str(n)]
+                rows.append(
+                    {"path": "builtin", **bench(f"ray-{n}", ray_args, options.clusters, env, work)}
+                )
+        if not options.skip_llm:
+            data = work / "llm.jsonl"
+            write_clusters(data, options.llm_clusters, seed=2)
+            with FakeOpenAI(pipeline_responder, latency_s=options.latency) as server:
+                base = [
+                    str(data), "-m", "fake-model", "--base-url", server.base_url, "--no-cache",
+                    "--concurrency", str(options.concurrency),
+                ]  # fmt: skip
+                llm_env = {**env, "OPENAI_API_KEY": "test-key"}
+                ideal = options.concurrency / options.latency
+                for label, extra in [("local", [])] + [
+                    (f"ray-{n}", ["--engine", "ray", "--workers", str(n)]) for n in workers
+                ]:
+                    server.reset()
+                    row = bench(label, [*base, *extra], options.llm_clusters, llm_env, work)
+                    calls = server.request_count
+                    busy = row["wall_s"] - (row["ray_start_s"] or 0.0)
+                    row.update(
+                        calls=calls,
+                        calls_per_s=round(calls / row["wall_s"], 1),
+                        calls_per_s_after_start=round(calls / busy, 1),
+                        ideal_calls_per_s=ideal,
+                        of_ideal=round(calls / row["wall_s"] / ideal, 2),
+                        peak_in_flight=server.max_in_flight,
+                    )
+                    rows.append({"path": "llm", **row})
+    for row in rows:
+        print(json.dumps(row))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,155 @@
+"""``--engine ray`` end to end on one session-wide local Ray (``pytest -m ray``).
+
+Built-in results equal the local batch's record by record; the LLM path keeps the fake
+server's peak in-flight requests within ``--concurrency`` across workers; a rerun is
+served from the cache; a SIGKILLed driver's rerun loses and duplicates nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytest.importorskip("ray")
+
+from summarizer.batch import ray_data
+from summarizer.batch.runner import read_records
+from summarizer.core.settings import LLMSettings
+from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
+from summarizer.testing.synthetic import cluster
+
+BUILTIN_SETTINGS = LLMSettings(model="builtin")
+
+pytestmark = pytest.mark.ray
+
+
+@pytest.fixture(scope="session")
+def local_ray() -> Iterator[None]:
+    import ray
+
+    ray_data.start_ray(num_cpus=2)  # the default resource requests must work on 2 CPUs
+    yield
+    ray.shutdown()
+
+
+def _clusters(path: Path, count: int, seed: int = 7, sources: int = 3) -> list[str]:
+    rng = random.Random(seed)
+    rows = [cluster(rng, n, sources, sentences=6) for n in range(count)]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return [row["id"] for row in rows]
+
+
+def _outdir_records(outdir: Path) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for part in sorted(outdir.glob("part-*.jsonl")):
+        records.extend(read_records(part))
+    return records
+
+
+def _comparable(record: dict[str, Any]) -> dict[str, Any]:
+    """A record without what only says where a line was: its input line number."""
+    record = {k: v for k, v in record.items() if k != "line"}
+    for source in (record.get("result") or {}).get("sources", []):
+        source["origin"] = None  # "file:12 S1" locally, "file#cluster-3 S1" on Ray
+    return record
+
+
+def test_builtin_records_equal_the_local_batch(local_ray: None, tmp_path: Path) -> None:
+    from summarizer.cli.main import main
+
+    clusters = tmp_path / "clusters.jsonl"
+    ids = _clusters(clusters, 240)
+    local = tmp_path / "local.jsonl"
+    assert main(["batch", str(clusters), "-o", str(local), "-m", "builtin", "-q"]) == 0
+
+    report = ray_data.run_to_outdir(
+        str(clusters), str(tmp_path / "out"), settings=BUILTIN_SETTINGS, workers=2
+    )
+    assert report.final is not None and report.final.complete == report.written == 240
+
+    on_ray = {r["cluster_id"]: _comparable(r) for r in _outdir_records(tmp_path / "out")}
+    by_local = {r["cluster_id"]: _comparable(r) for r in read_records(local)}
+    assert sorted(on_ray) == sorted(ids)
+    for cluster_id in ids:
+        assert on_ray[cluster_id] == by_local[cluster_id], cluster_id
+
+
+def test_bad_lines_duplicates_and_rerun(local_ray: None, tmp_path: Path) -> None:
+    clusters = tmp_path / "clusters.jsonl"
+    _clusters(clusters, 6)
+    rng = random.Random(99)
+    with clusters.open("a", encoding="utf-8") as handle:
+        handle.write("{not json\n")
+        handle.write(
+            json.dumps({"sources": [{"text": "Nine ferries left Porto on Friday."}]}) + "\n"
+        )
+        handle.write(json.dumps(cluster(rng, 2, 2, sentences=4)) + "\n")  # id cluster-2 again
+    outdir = tmp_path / "out"
+    ray_data.run_to_outdir(str(clusters), str(outdir), settings=BUILTIN_SETTINGS, workers=2)
+    records = _outdir_records(outdir)
+    stages = sorted((r["cluster_id"].split(":")[0], r.get("stage") or "") for r in records)
+    assert ("cluster-2", "duplicate") in stages and ("cluster-2", "") in stages
+    assert [s for s in stages if s[1] == "input"] == [("sha256", "input")]
+    assert sum(1 for r in records if r["status"] != "failed") == 6 + 1  # the id-less one too
+
+    again = ray_data.run_to_outdir(str(clusters), str(outdir), settings=BUILTIN_SETTINGS, workers=2)
+    assert again.written == 0 and again.skipped == 8
+    assert sorted(map(json.dumps, _outdir_records(outdir))) == sorted(map(json.dumps, records))
+
+
+def test_llm_path_one_budget_across_workers_and_rerun_from_cache(
+    local_ray: None, tmp_path: Path
+) -> None:
+    clusters = tmp_path / "clusters.jsonl"
+    _clusters(clusters, 30, sources=2)
+    with FakeOpenAI(pipeline_responder, latency_s=0.05) as server:
+        settings = server.settings(concurrency=6, cache=True, cache_dir=tmp_path / "cache")
+        first = ray_data.run_to_outdir(
+            str(clusters), str(tmp_path / "out1"), settings=settings, workers=2
+        )
+        calls = server.request_count
+        assert first.complete == 30 and calls >= 30 * 3  # 2 extractions and 1 writer each
+        assert 2 <= server.max_in_flight <= 6, server.max_in_flight
+
+        second = ray_data.run_to_outdir(
+            str(clusters), str(tmp_path / "out2"), settings=settings, workers=2
+        )
+        assert second.complete == 30
+        assert server.request_count == calls  # every call answered by the node's cache
+
+
+def test_sigkill_of_the_driver_then_rerun_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    clusters = tmp_path / "clusters.jsonl"
+    ids = _clusters(clusters, 1500)
+    outdir = tmp_path / "out"
+    command = [
+        sys.executable, "-m", "summarizer", "batch", str(clusters), "-o", str(outdir),
+        "--engine", "ray", "--workers", "2", "-m", "builtin", "-q",
+    ]  # fmt: skip
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    driver = subprocess.Popen(command, env=env, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 240
+    while not list(outdir.glob("part-*.jsonl")):
+        assert driver.poll() is None, driver.stderr.read() if driver.stderr else ""
+        assert time.monotonic() < deadline, "no part file was written"
+        time.sleep(0.2)
+    driver.send_signal(signal.SIGKILL)
+    driver.wait()
+    before = len(_outdir_records(outdir))
+    assert 0 < before < len(ids), "the kill should land mid-run"
+
+    rerun = subprocess.run(command, env=env, capture_output=True, text=True, timeout=600)
+    assert rerun.returncode == 0, rerun.stderr
+    got = [r["cluster_id"] for r in _outdir_records(outdir)]
+    assert len(got) == len(set(got)), "a cluster has two records"
+    assert sorted(got) == sorted(ids), "a cluster has no record"

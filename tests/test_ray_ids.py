@@ -1,0 +1,98 @@
+"""The Ray-free half of Ray batch runs: keys, duplicate plans, record lines, OUTDIR state."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from summarizer.batch.ray_ids import (
+    HASH_ID_PREFIX,
+    LocalDir,
+    failure,
+    finish_output,
+    jsonl_line,
+    key_row,
+    part_name,
+    plan_keys,
+    scan_output,
+    summary,
+)
+
+CLUSTER = {"id": "c1", "sources": [{"id": "S1", "text": "Five boats sank in Leeds on Monday."}]}
+
+
+def test_a_line_and_the_same_cluster_read_as_columns_have_one_key() -> None:
+    from_text = key_row({"text": json.dumps(CLUSTER)})
+    # read_json adds nulls for columns that other lines have: they are not content.
+    as_columns = key_row(
+        {**CLUSTER, "reference": None, "sources": [{**CLUSTER["sources"][0], "title": None}]}
+    )
+    assert from_text.cluster_id == as_columns.cluster_id == "c1"
+    assert from_text.content_hash == as_columns.content_hash
+    assert from_text.is_object and json.loads(from_text.line)["id"] == "c1"
+
+
+def test_a_cluster_without_id_gets_a_stable_content_hash_id() -> None:
+    anonymous = {"sources": CLUSTER["sources"]}
+    first, again = key_row({"text": json.dumps(anonymous)}), key_row(anonymous)
+    assert first.cluster_id == again.cluster_id
+    assert first.cluster_id.startswith(HASH_ID_PREFIX) and len(first.cluster_id) == 7 + 16
+    other = key_row({"sources": [{"text": "Six boats sank."}]})
+    assert other.cluster_id != first.cluster_id
+
+
+def test_a_bad_line_is_keyed_by_its_bytes() -> None:
+    bad = key_row({"text": "not json at all"})
+    assert not bad.is_object and bad.cluster_id.startswith(HASH_ID_PREFIX)
+    assert key_row({"text": "not json at all\n"}).cluster_id == bad.cluster_id
+
+
+def test_duplicate_ids_one_winner_by_content_and_one_failure_per_other_content() -> None:
+    plan = plan_keys([("a", "h2"), ("a", "h1"), ("b", "h9"), ("a", "h2"), ("c", "h3")], "in.jsonl")
+    assert plan.winners == {"a": "h1"}
+    assert plan.identical == 1
+    assert [(r["cluster_id"], r["stage"]) for r in plan.duplicates] == [("a", "duplicate")]
+    assert "in.jsonl" in plan.duplicates[0]["error"]
+
+
+def test_record_lines_have_the_local_batch_shape_without_line() -> None:
+    result = {"headline": "H", "sentences": []}
+    done = json.loads(jsonl_line(summary("c1", "complete", json.dumps(result))))
+    assert done == {"cluster_id": "c1", "status": "complete", "result": result}
+    assert list(done) == ["cluster_id", "status", "result"]
+    failed = json.loads(jsonl_line(failure("c2", "extract", "boom")))
+    assert failed == {"cluster_id": "c2", "status": "failed", "stage": "extract", "error": "boom"}
+
+
+def test_part_names_follow_their_keys() -> None:
+    one = [summary("a", "complete", "{}"), failure("b", "llm", "x")]
+    assert part_name(one) == part_name(list(one))
+    assert part_name(one) != part_name(one[:1])
+
+
+def _write(out: LocalDir, records: list[dict[str, object]]) -> None:
+    out.write(part_name(records), b"".join(jsonl_line(r) for r in records))
+
+
+def test_resume_state_repeats_and_retry_failed(tmp_path: Path) -> None:
+    out = LocalDir(str(tmp_path / "out"))
+    _write(out, [summary("a", "complete", "{}"), failure("b", "llm", "429")])
+    _write(out, [summary("a", "partial", "{}"), failure("c", "input", "bad line")])
+    (tmp_path / "out" / ".tmp-123-part-x.jsonl").write_bytes(b'{"torn')
+
+    state = scan_output(out)
+    assert not any(name.startswith(".tmp-") for name in out.list())  # leftovers removed
+    assert state.ids == {"a": "complete", "b": "failed", "c": "failed"} or state.ids == {
+        "a": "partial",
+        "b": "failed",
+        "c": "failed",
+    }
+    assert state.repeats == 1
+
+    final = finish_output(out)  # the second record of "a" is removed for good
+    assert final.repeats == 1 and finish_output(out).repeats == 0
+    lines = [json.loads(raw) for name in out.list() for raw in out.read(name).splitlines()]
+    assert sorted(r["cluster_id"] for r in lines) == ["a", "b", "c"]
+
+    retried = scan_output(out, retry_failed=True)  # the llm failure goes, the bad line stays
+    assert set(retried.ids) == {"a", "c"}
