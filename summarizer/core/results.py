@@ -73,6 +73,9 @@ class MergedFigure(BaseModel):
     wording_differs: bool = False
     reports: list[FigureReport]
     source_ids: list[str]
+    #: Set when the figure belongs to another time or event than the cluster's own: the
+    #: words that say so ("In 2012"). Such figures are context, not the event's count.
+    background: str | None = None
 
     @property
     def citations(self) -> list[Citation]:

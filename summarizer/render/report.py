@@ -57,9 +57,12 @@ def _flat(text: str) -> str:
 
 def _status_label(figure: MergedFigure) -> str:
     """'agreed' would hide that sources describe the same number as different things."""
+    label = figure.status.value
     if figure.wording_differs:
-        return f"{figure.status.value}, wording differs"
-    return figure.status.value
+        label += ", wording differs"
+    if figure.background:  # another time or event than the cluster's own: context only
+        label += f", background ({figure.background})"
+    return label
 
 
 def _value(figure: MergedFigure) -> str:
