@@ -284,6 +284,10 @@ def _describe(
             if before is not None:
                 return [before], before[0], end, None
         return None
+    if len(phrase) <= 2 and _UNITS_AFTER.match(" " + phrase[-1][0]):
+        # "2 more weeks", "three straight days": a measure after all, naming nothing
+        before = _word_before(text, floor, start, money=False)
+        return None if before is None else ([before], before[0], phrase[-1][2], None)
     parts: list[Part] = spans(phrase)
     lead, what_end = start, phrase[-1][2]
     qualifier = _QUALIFIER_AFTER.match(text, what_end, limit)

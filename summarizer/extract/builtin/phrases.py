@@ -54,11 +54,11 @@ _MAX_COMPLEMENT_WORDS = 4
 _TIME_WORDS = frozenset(
     """
     monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
-    tonight morning afternoon evening night week weekend month year time
+    tonight morning afternoon evening night week weekend month year time noon midnight dawn
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 PREPOSITIONS = frozenset(
-    "in on at from to for by with of outside inside into near across abroad overseas".split()  # noqa: SIM905
+    "in on at from to for of outside inside into near across abroad overseas".split()  # noqa: SIM905
 )
 
 
