@@ -41,8 +41,38 @@ _GENERIC = frozenset(
     people person persons others ones things thing times time percent per cent pct
     number numbers total totals amount figure figures count year years month months week
     weeks day days hour hours minute minutes second seconds decade decades ago later
-    earlier dollars dollar euros pounds million billion thousand hundred dozen cases
-    points point
+    earlier dollars dollar euros pounds million billion thousand hundred dozen
+    points point cents cent liters litres gallons gallon miles mile feet foot inches meters
+    metres km mm cm kg tons tonnes acres degrees radii o'clock o’clock square other
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Units and time words: a label that opens with one ("minutes Thursday", "months into
+#: his presidency", "feet suspended") is the unit's window, unless an "of" says what it
+#: measures ("miles of the star's surface").
+_UNITS = _GENERIC - {"people", "person", "persons", "others", "ones", "things", "thing", "other"}
+#: Words that open a clause: a label holding one is a window of a sentence.
+_CLAUSE = frozenset("that which who he she they we it i you".split())  # noqa: SIM905
+#: Irregular past forms, so that "made" or "won" alone is seen as a verb.
+_IRREGULAR_PAST = frozenset(
+    """
+    won got made took came went gave saw said told found left kept held led ran met paid
+    sold sent spent stood brought bought caught fought thought taught felt lost meant
+    became began drew drove fell flew grew knew rose spoke
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Words naming a kind of quantity, never whose: "cost", "stake" or "rate" alone do not
+#: say what costs, whose stake, the rate of what.
+_QUANTITY = frozenset(
+    """
+    cost costs price prices bid bids stake share rate risk speed speeds worth value length
+    height weight distance period sum size level average
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Comparatives: "longer", "shorter" describe, they name no thing.
+_COMPARATIVES = frozenset(
+    """
+    longer shorter higher lower larger smaller bigger greater older younger closer farther
+    further wider narrower deeper
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: "-ing" and "-ed" words that are nouns or adjectives naming a thing.
@@ -62,6 +92,8 @@ def _verbish(word: str) -> bool:
     lower = word.lower()
     if lower in _NOUN_EXCEPTIONS or not word.islower():
         return False
+    if lower in _IRREGULAR_PAST or lower.endswith(("n't", "n’t")):
+        return True
     return lower.endswith(("ed", "ing")) and len(lower) > 4
 
 
@@ -79,8 +111,20 @@ def usable_label(label: str) -> bool:
     first, last = words[0].lower(), words[-1].lower()
     if first in _FUNCTION or last in _FUNCTION:
         return False
+    if _verbish(words[0]) and words[0].lower().endswith("ing"):
+        return False  # "having dominant objects": a verb phrase, not what is counted
+    if _verbish(words[-1]) and words[-1].lower().endswith("ing"):
+        return False  # "suspected of bringing": cut off before the object
+    if last.endswith(("wide", "ly")) and len(words) == 1:
+        return False  # "nationwide", "annually": an adverb alone
+    lowered = [w.lower() for w in words]
+    if first in _UNITS and len(words) > 1 and lowered[1] != "of":
+        return False
+    if _CLAUSE & set(lowered) or any(w.endswith(("n't", "n’t")) for w in lowered):
+        return False  # "media he had raised", "didn't exist": a clause, not a phrase
     content = [w for w in words if w.lower() not in _FUNCTION and not w[0].isdigit()]
-    if not content or all(w.lower() in _GENERIC for w in content):
+    vague = _GENERIC | _QUANTITY | _COMPARATIVES
+    if not content or all(w.lower() in vague for w in content):
         return False
     if len(content) == 1 and len(content[0]) <= 2:
         return False  # "s", "C": a fragment of a word

@@ -69,7 +69,7 @@ _MONTHS = (
 )
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
-_CLOCK_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock))", re.IGNORECASE)
+_CLOCK_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o['’]clock))", re.IGNORECASE)
 _APPROX_BEFORE = re.compile(
     r"\b(?:about|around|nearly|almost|some|roughly|approximately|an estimated|estimated|"
     r"more than|over|at least|up to|less than|fewer than|under|as many as)\s*$",
@@ -82,7 +82,8 @@ _UNITS_AFTER = re.compile(
     r"(?:dollars|euros|pounds|yuan|yen)\b|kilometers?\b|kilometres?\b|km\b|miles?\b|"
     r"meters?\b|metres?\b|feet\b|foot\b|tons?\b|tonnes?\b|kg\b|kilograms?\b|pounds?\b|"
     r"degrees?\b|hours?\b|minutes?\b|seconds?\b|days?\b|weeks?\b|months?\b|years?\b|"
-    r"mm\b|cm\b|mph\b|mg\b|MW\b|GW\b|kW\b|acres?\b|hectares?\b|inch(?:es)?\b)",
+    r"mm\b|cm\b|mph\b|mg\b|MW\b|GW\b|kW\b|acres?\b|hectares?\b|inch(?:es)?\b|"
+    r"lit(?:er|re)s?\b|gallons?\b|cents?\b|radii\b|points?\b)",
     re.IGNORECASE,
 )
 #: "11 years ago", "two months earlier", "30 minutes later": a time, not a figure.
@@ -191,25 +192,45 @@ def _governor_before(text: str, floor: int, start: int) -> tuple[tuple[int, int]
     return None
 
 
-#: Verbs whose object is an amount of money and that read as its label ("will cost $4m").
-_MONEY_VERBS = frozenset("cost costs worth valued priced".split())  # noqa: SIM905
+#: Words naming a kind of quantity, not whose: "a bid of $17,525", "a cost of $300
+#: million" say nothing of what was bid on or what cost it, so they are no label.
+_QUANTITY_WORDS = frozenset(
+    """
+    cost costs price bid stake share rate risk speed speeds worth value length height
+    weight distance period sum size level average total
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Nouns that are plural without an "s": a count above one has a plural head.
+_PLURALS = frozenset(
+    """
+    people children men women police staff personnel cattle feet teeth mice geese data
+    media troops fish sheep deer aircraft offspring youth clergy crew
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
 
 
-def _word_before(text: str, floor: int, start: int, money: bool) -> tuple[int, int] | None:
-    """The noun a measure hangs from ("a penalty of six months", "sales of 27 percent"), or
-    for money a pricing verb ("will cost $4 million"): otherwise the measure names nothing."""
-    before = text[floor:start]
-    match = re.search(r"([a-z][a-z-]{2,})\s+of\s*$", before)
-    if match is None and money:
-        match = re.search(r"([a-z]{4,})\s*$", before)
-        if match is not None and match.group(1) not in _MONEY_VERBS:
-            match = None
+def _plural_head(phrase: list[tuple[str, int, int]]) -> bool:
+    """Whether a counted phrase's head is plural ("70 girls", "flybys of Venus"): "three
+    longer", "two-term senator", "the 3400 block of Applejack Terrace" have a singular
+    head because the number is not counting them (a comparison, a compound, an address)."""
+    words = [w for w, _, _ in phrase]
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    lower = head.lower()
+    if lower in _PLURALS or (head.isupper() and len(head) > 1 and head.endswith("s")):
+        return True
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
+
+
+def _word_before(text: str, floor: int, start: int) -> tuple[int, int] | None:
+    """The noun a measure hangs from ("a penalty of six months", "sales of 27 percent"):
+    without one the measure names nothing."""
+    match = re.search(r"([a-z][a-z-]{2,})\s+of\s*$", text[floor:start])
     if match is None:
         return None
     word = match.group(1)
-    if word in NOT_NOUN or word in STOP or is_verb(word):
+    if word in NOT_NOUN or word in STOP or is_verb(word) or word in _NOT_GOVERNORS:
         return None
-    if word in _NOT_GOVERNORS and word not in _MONEY_VERBS:
+    if word in _QUANTITY_WORDS:
         return None
     return floor + match.start(1), floor + match.end(1)
 
@@ -226,7 +247,7 @@ class _Context:
 
 
 def _describe(
-    ctx: _Context, floor: int, start: int, end: int, limit: int, integer: bool
+    ctx: _Context, floor: int, start: int, end: int, limit: int, value: float
 ) -> tuple[list[Part], int, int, str | None] | None:
     """Label parts, citation start and end, and unit of the number at ``[start, end)``.
 
@@ -250,7 +271,7 @@ def _describe(
         phrase, _ = noun_phrase(text, unit_end, limit)
         if phrase and text[unit_end : phrase[0][1]].strip().lower().startswith("of"):
             return spans(phrase), start, phrase[-1][2], None
-        before = _word_before(text, floor, start, money=False)
+        before = _word_before(text, floor, start)
         if before is None:
             return None
         return [before], before[0], unit_end, None
@@ -273,20 +294,30 @@ def _describe(
     phrase, _ = noun_phrase(text, end, limit)
     if not phrase:
         link = _LINK_BEFORE.search(text, floor, start)
-        words = word_run(text, link.start(1), link.end()) if link and integer else []
+        age = value.is_integer() and 0 < value <= 120
+        words = word_run(text, link.start(1), link.end()) if link and age else []
         nouns = [w for w in words[:2] if not _is_link(w[0])]
-        if nouns and not any(
-            w.lower() in NOT_NOUN | STOP | PREPOSITIONS or is_verb(w) for w, _, _ in nouns
+        closed = NOT_NOUN | STOP | PREPOSITIONS
+        # The head must be a noun; a modifier may be a participle ("unidentified girl").
+        if (
+            nouns
+            and not any(w.lower() in closed for w, _, _ in nouns)
+            and not is_verb(nouns[-1][0])
         ):
             return ["age of", *spans(nouns)], nouns[0][1], end, "years"
         if _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]):
-            before = _word_before(text, floor, start, money=True)
+            before = _word_before(text, floor, start)
             if before is not None:
                 return [before], before[0], end, None
         return None
+    money = _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]) is not None
+    if not money and value > 1 and not _plural_head(phrase):
+        return None
+    if len(phrase) == 1 and phrase[0][0].lower() in _QUANTITY_WORDS:
+        return None  # "a 50% stake", "$15,000 worth": a quantity of something unnamed
     if len(phrase) <= 2 and _UNITS_AFTER.match(" " + phrase[-1][0]):
         # "2 more weeks", "three straight days": a measure after all, naming nothing
-        before = _word_before(text, floor, start, money=False)
+        before = _word_before(text, floor, start)
         return None if before is None else ([before], before[0], phrase[-1][2], None)
     parts: list[Part] = spans(phrase)
     lead, what_end = start, phrase[-1][2]
@@ -303,12 +334,40 @@ def _describe(
             parts += spans(extra)
             what_end = extra[-1][2]
     elif governor := _governor_before(text, floor, start):
+        # "the arrest of 245 people", "identified 123 victims"; an "-ing" verb ("having
+        # eight objects", "killing three people") would open the label with a verb: left out.
         span, kind = governor
-        lead = span[0]
-        parts = [span, "of", *parts] if kind == "noun" else [*parts, span]
-        if kind == "verb" and text[span[0] : span[1]].endswith("ing"):
-            parts = [span, *spans(phrase)]
+        if kind == "noun":
+            lead, parts = span[0], [span, "of", *parts]
+        elif not text[span[0] : span[1]].endswith("ing"):
+            lead, parts = span[0], [*parts, span]
+        elif _generic(phrase):  # "wounding 12 people": the gerund is the only content
+            lead, parts = span[0], [span, "of", *parts]
+    elif _generic(phrase) and (verb := _FINITE_AFTER.match(text, what_end, limit)):
+        # "2 million people saw the Shroud": a generic noun takes its verb and object
+        parts.append(verb.span(1))
+        what_end = verb.end()
+        extra = complement(text, what_end, limit)
+        if extra:
+            parts += spans(extra)
+            what_end = extra[-1][2]
+    if _generic(phrase) and len(parts) == len(phrase):
+        return None  # "12 people", "five others": nothing says which ones
     return parts, lead, what_end, None
+
+
+#: Nouns that count without saying what: alone they are no label ("12 people").
+_GENERIC_NOUNS = frozenset("people persons others ones things".split())  # noqa: SIM905
+_FINITE_AFTER = re.compile(
+    r"\s+(?:(?:have|has|had)\s+)?("
+    r"won|got|made|took|came|went|gave|saw|told|found|left|kept|held|led|ran|met|paid|sold|"
+    r"sent|spent|stood|brought|bought|fought|lost|became|began|fell|grew|knew|died|fled|"
+    r"[a-z]{3,}ed)\b"
+)
+
+
+def _generic(phrase: list[tuple[str, int, int]]) -> bool:
+    return all(w.lower() in _GENERIC_NOUNS for w, _, _ in phrase)
 
 
 _CURRENCY_SIGN = re.compile(r"[$€£¥]")
@@ -318,6 +377,25 @@ def _is_link(word: str) -> bool:
     return word.lower() in {
         *("who is was now thought believed said to be aged age".split()),  # noqa: SIM905
     }
+
+
+def _in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
+    """Whether a number is part of a name or a code rather than a count: "U.S. Highway
+    101", "Xbox 360", "FTSE 100", "Planet Nine" (a capitalised word right before it, not
+    the sentence's first), "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to
+    other numbers)."""
+    if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", text[floor:start]):
+        return True
+    before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", text[floor:start])
+    if before is None or floor + before.start(1) == floor:
+        return False
+    word = before.group(1).rstrip(".")
+    return word.lower() not in _NAME_EXCEPTIONS
+
+
+#: Capitalised words that may stand right before a count: titles of a sentence's first
+#: words are excluded already; these are approximations and headline words.
+_NAME_EXCEPTIONS = frozenset("about around nearly some only just more than over".split())  # noqa: SIM905
 
 
 def _sentence_span(source: Source, pos: int) -> tuple[int, int]:
@@ -353,6 +431,8 @@ def found_figures(source: Source, own_year: int | None = None) -> list[FoundFigu
         if re.match(r"-[A-Za-z]", after) and not _MEASURE_COMPOUND.match(after):
             continue  # "4-C", "two-term", "3.5-feet-wide": part of a compound word
         floor, limit = _sentence_span(source, mention.start)
+        if _in_name_or_code(text, floor, mention.start, mention.end):
+            continue
         if mention.start < qualified_until and QUALIFIER_BEFORE.search(
             text[max(floor, mention.start - 12) : mention.start]
         ):
@@ -366,8 +446,7 @@ def found_figures(source: Source, own_year: int | None = None) -> list[FoundFigu
         approx = _APPROX_BEFORE.search(text[window:start])
         if approx:
             start = window + approx.start()
-        integer = float(mention.value).is_integer() and 0 < mention.value <= 120
-        described = _describe(ctx, floor, start, mention.end, limit, integer)
+        described = _describe(ctx, floor, start, mention.end, limit, float(mention.value))
         if described is None:
             continue
         parts, lead, what_end, unit = described

@@ -96,9 +96,20 @@ def word_run(text: str, pos: int, limit: int, gaps: str = r"[ \t]*-[ \t]*|[ \t]*
     return out
 
 
+#: Irregular past forms: "seven previous elections won a larger majority" ends the noun
+#: phrase at "won" as "arrested" would.
+_IRREGULAR_PAST = frozenset(
+    """
+    won got made took came went gave saw said told found left kept held led ran met paid
+    sold sent spent stood brought bought caught fought thought taught felt lost meant
+    became began drew drove fell flew grew knew rose spoke stole wore wrote hit
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
 def is_verb(word: str) -> bool:
     lower = word.lower()
-    if lower in COPULA or lower in AUX:
+    if lower in COPULA or lower in AUX or (word.islower() and lower in _IRREGULAR_PAST):
         return True
     return word.islower() and len(lower) > 3 and lower.endswith("ed") and not lower.endswith("eed")
 
@@ -107,6 +118,8 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
     """The noun phrase starting at ``pos`` and whether it was a part ("of the suspects")."""
     words = word_run(text, pos, limit)
     partitive = False
+    if len(words) >= 2 and words[0][0].lower() == "worth" and words[1][0].lower() == "of":
+        words = words[1:]  # "$1 billion worth of the stock": the stock is what is measured
     if len(words) >= 2 and words[0][0].lower() in {"of", "out"}:
         skip = 1 + (words[1][0].lower() == "of")
         if skip < len(words) and words[skip][0].lower() in {
@@ -173,6 +186,8 @@ def complement(text: str, pos: int, limit: int) -> list[Word]:
         return []  # a complement opens with a preposition or an object
     while out and out[-1][0].lower() in {*STOP, *NOT_NOUN, "of"}:
         out.pop()
+    if out and out[-1][0].endswith("ing") and out[-1][0].lower() not in _ING_NOUNS:
+        return []  # "suspected of bringing": cut before the gerund's object
     return out
 
 
