@@ -244,7 +244,7 @@ def test_month_day_after_publication_is_last_year() -> None:
 
 def test_single_source_and_unsplit_source() -> None:
     text = (
-        "The council approved a new park on Monday. It will cost $4 million, "
+        "The council approved a $4 million park on Monday. It opens in May, "
         'officials said. "This is a great day," Mayor Jane Doe said.'
     )
     bare = Source(id="only", text=text)  # no sentence spans: the extractor splits itself
