@@ -70,6 +70,11 @@ def test_a_number_without_a_noun_is_not_a_figure(text: str) -> None:
     assert find_figures(make_source("x", text)) == []
 
 
+def test_all_but_never_gives_the_excepted_count_the_predicate() -> None:
+    (figure,) = find_figures(make_source("x", "All but 23 of the suspects were jailed here."))
+    assert figure.what == "suspects" and figure.citation.quote.startswith("23 of the")
+
+
 def test_citation_covers_the_label_words_of_its_own_sentence() -> None:
     text = "Of the 30 passengers, 12 survived the crash."
     (_, survivors) = find_figures(make_source("x", text))

@@ -326,6 +326,8 @@ def _describe(
         parts.append(qualifier.span(1))
         what_end = qualifier.end()
     participle = _PARTICIPLE_AFTER.match(text, what_end, limit)
+    if _ALL_BUT.search(text, floor, start):
+        participle = None  # "All but 23 of the suspects were apprehended here": not those 23
     if participle and participle.group(1) not in _NOT_PARTICIPLES:
         parts.append(participle.span(1))
         what_end = participle.end()
@@ -356,6 +358,7 @@ def _describe(
     return parts, lead, what_end, None
 
 
+_ALL_BUT = re.compile(r"\b(?:all but|except|except for|other than)\s*$", re.IGNORECASE)
 #: Nouns that count without saying what: alone they are no label ("12 people").
 _GENERIC_NOUNS = frozenset("people persons others ones things".split())  # noqa: SIM905
 _FINITE_AFTER = re.compile(
