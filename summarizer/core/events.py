@@ -28,6 +28,9 @@ class GroundedActor(Actor):
 
 class GroundedFigure(Figure):
     citation: Citation
+    #: Words placing the figure in another time or event than the cluster's own ("In
+    #: 2012", "last year"): kept as context, never set against the event's own figures.
+    background: str | None = None
 
 
 class GroundedQuote(DirectQuote):

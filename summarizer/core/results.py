@@ -127,6 +127,7 @@ class MergedFigure(SourcedItem):
         "wording_differs",
         "reports",
         "source_ids",
+        "background",
     )
 
     what: str
@@ -139,6 +140,9 @@ class MergedFigure(SourcedItem):
     #: different words (e.g. "children rescued" and "victims identified").
     wording_differs: bool = False
     reports: list[FigureReport]
+    #: Set when the figure belongs to another time or event than the cluster's own: the
+    #: words that say so ("In 2012"). Such figures are context, not the event's count.
+    background: str | None = None
 
     @property
     def citations(self) -> list[Citation]:

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from summarizer.core.events import GroundedFigure
 from summarizer.core.results import Conflict, FigureReport, FigureStatus, MergedFigure
 from summarizer.merge.citations import citation_key, cited_source_ids
-from summarizer.text.numbers import find_numbers
+from summarizer.text.numbers import find_numbers, parse_number
 from summarizer.text.words import (
     SentenceNames,
     content_stems,
@@ -202,6 +202,35 @@ class _FigureGroup:
         return out
 
 
+#: An upper or lower bound inside a label: "under age 3", "less than three years old",
+#: "more than 40", "over 65". Outlets word the same bound freely.
+_BOUND_PHRASE = re.compile(
+    r"\b(?:(less|fewer|younger)\s+than|(under|below)|(?:more|older|greater)\s+than|over|above)"
+    r"\s+(?:the\s+)?(?:ages?\s+(?:of\s+)?)?([\w.,]+)(?:[\s-]+years?(?:[\s-]+old)?)?",
+    re.IGNORECASE,
+)
+
+
+def bounds(what: str) -> tuple[str, frozenset[str]]:
+    """A label without its bound phrases, and the bounds as tokens ("<3", ">40").
+
+    "children less than three years old" and "children under age 3" become "children"
+    with {"<3"} both, so one figure worded differently by two sources is one row, while
+    "under 12" ({"<12"}) stays another thing than "under 3".
+    """
+    tokens: set[str] = set()
+
+    def replace(match: re.Match[str]) -> str:
+        value = parse_number(match.group(3).lower())
+        if value is None:
+            return match.group()
+        below = bool(match.group(1) or match.group(2))
+        tokens.add(f"{'<' if below else '>'}{value:g}")
+        return " "
+
+    return _BOUND_PHRASE.sub(replace, what), frozenset(tokens)
+
+
 def figure_item(
     figure: GroundedFigure, source_id: str, names: SentenceNames | None = None
 ) -> _FigureItem:
@@ -209,10 +238,12 @@ def figure_item(
 
     ``names`` is the figure's source (``SentenceNames``); without it the figure has no
     sentence context and the context rule (``contexts_disagree``) never separates it.
+    Bound phrases are folded into tokens (``bounds``) so that their wording does not count.
     """
     unit = frozenset(content_stems(figure.unit or ""))
-    desc = frozenset(content_stems(figure.what)) | unit
-    numbers = frozenset(s for s in desc if s[0].isdigit())
+    rest, bound_tokens = bounds(figure.what)
+    desc = frozenset(content_stems(rest)) | unit | bound_tokens
+    numbers = frozenset(s for s in desc if s[0].isdigit()) | bound_tokens
     tag = label(figure.what)
     context = tag.names
     if names is not None:
@@ -270,6 +301,7 @@ def _figure_affinity(group: _FigureGroup, new: _FigureItem) -> float:
                 best = max(best, 1.0 + overlap)
         elif (
             item.source_id != new.source_id
+            and (item.figure.background is None) == (new.figure.background is None)
             and not item.partitive
             and not new.partitive
             and item.numbers_in_desc == new.numbers_in_desc
@@ -430,6 +462,9 @@ def merge_figures(
                     or any(jaccard_index(descs[0], d) < SAME_WORDING_JACCARD for d in descs[1:]),
                     reports=reports,
                     source_ids=source_ids,
+                    background=next(
+                        (m.figure.background for m in members if m.figure.background), None
+                    ),
                 )
             )
         if conflict_id:

@@ -48,9 +48,12 @@ def flat(text: str) -> str:
 
 def status_label(figure: MergedFigure) -> str:
     """'agreed' would hide that sources describe the same number as different things."""
+    label = figure.status.value
     if figure.wording_differs:
-        return f"{figure.status.value}, wording differs"
-    return figure.status.value
+        label += ", wording differs"
+    if figure.background:  # another time or event than the cluster's own: context only
+        label += f", background ({figure.background})"
+    return label
 
 
 def figure_value(figure: MergedFigure) -> str:

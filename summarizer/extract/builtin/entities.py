@@ -155,6 +155,16 @@ def _runs(source: Source) -> list[Name]:
     return runs
 
 
+def _is_clause(phrase: str) -> bool:
+    """Whether words after a comma are a clause (they hold a finite verb) or start with a
+    quantifier ("some of those ..."), so they cannot be an appositive role."""
+    words = phrase.lower().split()
+    finite = {"is", "are", "was", "were", "has", "have", "had", "will", "would", "said"}
+    return bool(words) and (
+        words[0] in {"some", "many", "most", "all", "few"} or bool(finite & set(words))
+    )
+
+
 def _classify(source: Source, name: Name) -> None:
     text = source.text
     lowered = [w.lower() for w in name.words]
@@ -179,15 +189,72 @@ def _classify(source: Source, name: Name) -> None:
         ):
             name.kind = ActorKind.PERSON
     appositive = _APPOSITIVE.match(after)
+    if appositive and _is_clause(appositive.group(1)):
+        appositive = None  # ", some of those arrested ... were ...": a clause, not a role
     if appositive and name.kind is not None and not name.role:
         name.role = appositive.group(1).strip()
         name.role_span = (name.end + appositive.start(1), name.end + appositive.end(1))
 
 
+#: Words that start a role as a verb phrase: auxiliaries and the verbs of news reports.
+_ROLE_VERBS = frozenset(
+    """
+    is are was were has have had will would could can may might must should did does do
+    said says told added announced reported reports asked called warned urged denied
+    confirmed declined plans wants wanted faces faced leads led runs ran made makes took
+    takes gave gives won wins lost loses met meets became becomes works worked
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: A role stops at the end of the clause: punctuation or a new clause's first word.
+_ROLE_END = re.compile(r"[.,;:!?\"“”()]|\s(?:which|who|whom|whose|while|but|because)\s")
+MAX_ROLE_WORDS = 12
+
+
+def is_verb_phrase_start(word: str) -> bool:
+    """Whether ``word`` can open a verb phrase ("determined that ...", "reports citing")."""
+    lower = word.lower()
+    return word.islower() and (
+        lower in _ROLE_VERBS or (len(lower) > 3 and lower.endswith("ed") and lower[-3] != "e")
+    )
+
+
 def _fallback_role(source: Source, name: Name) -> str:
-    """What the actor did, in the words right after the first mention."""
-    following = re.match(r"\s+([a-z][a-z'-]*(?:[ ]+[a-z][a-z'-]*){0,5})", source.text[name.end :])
-    return following.group(1).strip() if following else "named in the article"
+    """What the actor did: the verb phrase right after a mention, up to the end of its
+    clause, or nothing. A run of words that is not a verb phrase or does not end within
+    ``MAX_ROLE_WORDS`` ("reports citing the", "aimed at child pornography and sexual")
+    is a fragment, and a fragment is worse than no role."""
+    text = source.text
+    start = name.end
+    relative = re.match(r"\s+(?:which|who)\s+", text[start:])
+    if relative:  # "the Center, which is now asking ...": the clause is about the name
+        start += relative.end() - 1
+    end_match = _ROLE_END.search(text, start, start + 400)
+    end = end_match.start() if end_match else min(len(text), start + 400)
+    words = text[start:end].split()
+    if not words or len(words) > MAX_ROLE_WORDS or not is_verb_phrase_start(words[0]):
+        return ""
+    if words[-1].lower() in STOPWORDS and words[-1].lower() not in {"it", "them", "him", "her"}:
+        return ""
+    return " ".join(words)
+
+
+#: Head words of names that are operations, laws or events, never people or groups:
+#: "Operation Sunflower", "Affordable Care Act", "World Series", "Hurricane Sandy".
+_NOT_ACTOR_FIRST = frozenset("operation project hurricane typhoon cyclone storm".split())  # noqa: SIM905
+_NOT_ACTOR_LAST = frozenset(
+    """
+    act law bill treaty accord accords agreement convention war games olympics cup
+    championship championships series festival summit conference awards award prize
+    election elections marathon tournament expo initiative program programme protocol
+    amendment doctrine bowl prix day week
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def names_a_thing(words: list[str]) -> bool:
+    """Whether a capitalised name is an operation, law or event rather than an actor."""
+    lowered = [w.lower().strip(".") for w in words]
+    return bool(lowered) and (lowered[0] in _NOT_ACTOR_FIRST or lowered[-1] in _NOT_ACTOR_LAST)
 
 
 #: What each NER label makes of a name: an actor kind, or a place (kind None).
@@ -304,6 +371,8 @@ def find_entities(source: Source) -> tuple[list[GroundedActor], list[GroundedPla
     actors: list[tuple[int, int, GroundedActor]] = []
     places: list[GroundedPlace] = []
     for entity in entities:
+        if names_a_thing(entity.words):
+            continue  # an operation, law or event: not a person, group or place
         if entity.place and entity.kind in (None, ActorKind.COUNTRY):
             citation = cite(source, entity.start, entity.end)
             places.append(

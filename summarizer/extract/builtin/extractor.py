@@ -20,7 +20,7 @@ from summarizer.core.events import ExtractionDiagnostics, GroundedFact, SourceEv
 from summarizer.core.schema import EventType
 from summarizer.core.source import Source
 from summarizer.extract.builtin.entities import find_entities
-from summarizer.extract.builtin.figures import find_figures
+from summarizer.extract.builtin.figures import cluster_year, find_figures
 from summarizer.extract.builtin.quotes import find_quotes
 from summarizer.extract.builtin.spans import cite, trim
 from summarizer.extract.builtin.times import find_times
@@ -137,6 +137,7 @@ def builtin_events(sources: Sequence[Source]) -> list[SourceEvent]:
     a single source is ranked on its own (position and internal centrality).
     """
     facts = _facts(sources)
+    own_year = cluster_year(list(sources))
     events: list[SourceEvent] = []
     for source, source_facts in zip(sources, facts, strict=True):
         actors, places = find_entities(source)
@@ -145,7 +146,7 @@ def builtin_events(sources: Sequence[Source]) -> list[SourceEvent]:
         headline = source.title or (by_position[0].statement if by_position else "")
         if not headline:
             headline = source.text.strip().split("\n", 1)[0][:200]
-        when, figures = find_times(source), find_figures(source)
+        when, figures = find_times(source), find_figures(source, own_year)
         aligned = len(when) + len(places) + len(actors) + len(figures)
         aligned += len(quotes) + len(source_facts)
         events.append(

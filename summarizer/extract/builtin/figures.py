@@ -1,32 +1,67 @@
-"""Figures for the built-in extractor: each number with the phrase saying what it counts.
+"""Figures for the built-in extractor: each number with the noun phrase of what it counts.
 
-Numbers come from ``summarizer.text.numbers.find_numbers`` (digits, "1,655", word numbers such
-as "five"). What a number counts is, in English news, almost always the noun phrase that
-follows it ("245 people", "23 of the suspects"); when a verb follows instead ("45 were
-under 12 years old") the short predicate is kept, which still says what the figure is.
-Years, calendar days and clock times are dates, not figures, and are left to
-``builtin_times``.
+Numbers come from ``summarizer.text.numbers.find_numbers`` (digits, "1,655", word numbers
+such as "five"). A figure is only worth a row in a table when the reader can tell what was
+counted, so a number is reported only when a *noun phrase* for it can be found, built from
+the source's own words by a few syntax-ish rules of English news prose:
 
-A bare noun ("245 people") does not say what happened to what was counted, and two
-outlets rarely pick the same noun ("245 people" / "245 suspects"), so the governing
-context travels with it: the event noun before ("the arrest of 245 people" →
-"arrest of people"), a participle before or after ("identified 123 victims", "245 people
-were arrested" → "victims identified", "people arrested"), or the group a bare count
-belongs to ("Of the 123 victims, 110 lived ..." → "of the victims lived ..."). The
-citation grows to cover the words the description uses. Numbers that only qualify
-another figure ("45 were under 12 years old", "Nine were between the ages of 4 and 6")
-are bounds of that figure, not counts, and are not reported on their own; an age written
-as "11-year-old girl" is typed as an age (unit "years").
+* the noun phrase that follows it ("245 people", "19 different states", "23 of the
+  suspects" → "suspects"), with the participle that says what happened to it ("245 people
+  were arrested" → "people arrested", "13 of the children were rescued outside the United
+  States" → "children rescued outside the United States") or the event word governing it
+  ("the arrest of 245 people" → "arrest of people", "identified 123 victims" → "victims
+  identified");
+* for a bare count followed by a predicate ("Five were under age 3", "Among the children,
+  45 were under 12 years old, including five less than three years old"), the group it
+  belongs to ("of the children", "among the victims", in the sentence or earlier in the
+  same paragraph), followed by the predicate without its copula: "children under age 3";
+* a measure ("30 minutes", "95 percent") names what it measures through "of" ("90 per
+  cent of adult predators" → "adult predators") or the noun or verb just before it ("a
+  penalty of up to six months", "It will cost $4 million"); an age written "11-year-old
+  girl" or "a girl thought to be around 13" is the "age of girl" in years.
+
+A number for which none of these finds a noun ("when he was 17", "compared to about 85%",
+"the leading barbs and 30") is not reported: a window of words is not a label. Years,
+calendar days, clock times and time references ("11 years ago", "two months earlier") are
+times, not figures (``builtin_times`` has them); ratios ("four times more") and numbers
+glued to a name ("2Day FM") count nothing.
+
+A figure whose sentence places it in another time than the cluster's own ("In 2012, a
+record 1,655 people were arrested", "last year", "a case from 2011") is kept but marked
+``background`` with those words, so the reader sees it is context, not the event's count,
+and the merger never sets it against the event's own figures.
+
+Labels are joins of source spans (plus the fixed words "age of"), so every label can be
+rebuilt from offsets; the citation grows to cover the words the label uses.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from summarizer.core.events import GroundedFigure
 from summarizer.core.source import Source
+from summarizer.extract.builtin.periods import background_context, cluster_year
+from summarizer.extract.builtin.phrases import (
+    NOT_NOUN,
+    PREPOSITIONS,
+    QUALIFIER_BEFORE,
+    STOP,
+    Part,
+    complement,
+    is_number,
+    is_verb,
+    join_parts,
+    noun_phrase,
+    predicate,
+    spans,
+    word_run,
+)
 from summarizer.extract.builtin.spans import cite
 from summarizer.text.numbers import find_numbers
+
+__all__ = ["FoundFigure", "cluster_year", "find_figures", "found_figures", "join_parts"]
 
 _MONTHS = (
     r"jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
@@ -34,7 +69,7 @@ _MONTHS = (
 )
 _MONTH_BEFORE = re.compile(rf"\b(?:{_MONTHS})\.?\s*$", re.IGNORECASE)
 _MONTH_AFTER = re.compile(rf"^\s*(?:st|nd|rd|th)?\s*(?:of\s+)?(?:{_MONTHS})\b", re.IGNORECASE)
-_CLOCK_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o'clock))", re.IGNORECASE)
+_CLOCK_AFTER = re.compile(r"^(?::\d\d|\s*(?:a\.m\.|p\.m\.|am\b|pm\b|o['’]clock))", re.IGNORECASE)
 _APPROX_BEFORE = re.compile(
     r"\b(?:about|around|nearly|almost|some|roughly|approximately|an estimated|estimated|"
     r"more than|over|at least|up to|less than|fewer than|under|as many as)\s*$",
@@ -46,25 +81,22 @@ _UNITS_AFTER = re.compile(
     r"^\s*(%|percent\b|per cent\b|(?:million|billion|trillion)?\s*"
     r"(?:dollars|euros|pounds|yuan|yen)\b|kilometers?\b|kilometres?\b|km\b|miles?\b|"
     r"meters?\b|metres?\b|feet\b|foot\b|tons?\b|tonnes?\b|kg\b|kilograms?\b|pounds?\b|"
-    r"degrees?\b|hours?\b|minutes?\b|days?\b|weeks?\b|months?\b|years?\b)",
+    r"degrees?\b|hours?\b|minutes?\b|seconds?\b|days?\b|weeks?\b|months?\b|years?\b|"
+    r"mm\b|cm\b|mph\b|mg\b|MW\b|GW\b|kW\b|acres?\b|hectares?\b|inch(?:es)?\b|"
+    r"lit(?:er|re)s?\b|gallons?\b|cents?\b|radii\b|points?\b)",
     re.IGNORECASE,
 )
+#: "11 years ago", "two months earlier", "30 minutes later": a time, not a figure.
+_TIME_AGO = re.compile(
+    r"^\s*(?:seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|"
+    r"centuries)\s+(?:ago|earlier|later|before|after|afterwards?|from now|prior)\b",
+    re.IGNORECASE,
+)
+#: "four times more", "3 times a day": a ratio or a frequency counts no thing.
+_RATIO = re.compile(r"^\s*(?:times|fold)\b|^-fold\b", re.IGNORECASE)
+#: Letters glued to digits that still leave a count ("5km", "4m" is read by find_numbers).
+_GLUED_OK = re.compile(r"(?:km|kg|mm|cm|m|mph|ft|lb|lbs|%)\b", re.IGNORECASE)
 _CURRENCY_BEFORE = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
-#: Words after which the counted phrase has ended.
-_STOP = frozenset(
-    """
-    and or but that which who whom whose when where while because after before since
-    during from to in on at by for with as than about said says according if though
-    although
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
-_MAX_WHAT_WORDS = 6
-_VERBS = frozenset(
-    """
-    is are was were be been being has have had will would could can may might do did
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
 
 
 def _is_date_or_year(text: str, start: int, end: int, raw: str) -> bool:
@@ -76,11 +108,6 @@ def _is_date_or_year(text: str, start: int, end: int, raw: str) -> bool:
     )
 
 
-#: Words after which a number only bounds another figure ("under 12", "ages of 4").
-_QUALIFIER_BEFORE = re.compile(
-    r"\b(?:under|over|than|aged?|ages|of|between|and|to|or|older|younger|below|above)\s*$",
-    re.IGNORECASE,
-)
 #: Quantity words that govern a number without saying what happened ("a total of 40").
 _NOT_GOVERNORS = frozenset(
     """
@@ -95,121 +122,283 @@ _NOT_GOVERNORS = frozenset(
 _NOUN_OF_BEFORE = re.compile(r"\b([a-z]{4,})\s+of\s*$")
 _VERB_BEFORE = re.compile(r"\b([a-z]{3,}(?:ed|ing))\s*$")
 _PARTICIPLE_AFTER = re.compile(
-    r"\s+(?:(?:were|was|are|is|have been|has been|had been|will be|being)\s+)?"
-    r"(?:(?:also|later|reportedly|allegedly|all|since|then)\s+)?([a-z]{3,}(?:ed|en))\b"
+    r"\s+(?:(?:were|was|are|is|have been|has been|had been|will be|being|have|has|had)\s+)?"
+    r"(?:(?:also|later|reportedly|allegedly|all|since|then|now)\s+)?([a-z]{3,}(?:ed|en))\b"
+)
+_QUALIFIER_AFTER = re.compile(
+    r"\s+((?:aged|ages|under|over)\s+\d+(?:\s*(?:to|and|-)\s*\d+)?(?:\s+years\s+old)?)\b"
 )
 _NOT_PARTICIPLES = frozenset({"aged", "based", "been", "even", "often", "seen", "then"})
-_ANTECEDENT = re.compile(
-    r"\b[Oo]f\s+(?:the|those|these|its|their)\s+(?:[\w,.]+\s+)?([a-z][a-z-]+)\s*,\s*$"
+#: The group a bare count belongs to: "Of the 123 victims, 110 ...", "Among the children,
+#: 45 were ...", "Several of the children were young. Five were under age 3."
+_GROUP = re.compile(
+    r"\b(?:[Oo]f|[Aa]mong)\s+(?:the|those|these|its|their|all)\s+(?:[\d,.]+\s+)?"
+    r"([a-z][a-z-]{2,})\b"
 )
 _MEASURE_COMPOUND = re.compile(
     r"-(year|month|week|day|hour|minute|mile|kilometre|kilometer|meter|metre|foot|"
     r"acre|ton|tonne|story|storey|point|man|member)s?(-old)?\b-?",
     re.IGNORECASE,
 )
+#: A person noun linked to a bare number: "a girl thought to be around 13", "a boy aged 9".
+_LINK_BEFORE = re.compile(
+    r"\b([a-z][a-z-]+)(?:\s+[a-z][a-z-]+)?\s+(?:(?:who\s+)?(?:is|was|now|thought to be|"
+    r"believed to be|said to be|aged|age)\s+)+$"
+)
 
 
-def _is_predicate_verb(word: str) -> bool:
-    """Whether a count's first following word is a verb ("45 were ...", "110 lived ...")."""
-    lower = word.lower()
-    return lower in _VERBS or (word.islower() and len(lower) > 4 and lower.endswith("ed"))
+@dataclass(frozen=True)
+class FoundFigure:
+    """A figure before it becomes a ``GroundedFigure``: the label as parts.
+
+    A part is a ``(start, end)`` span of the source text or a fixed connective ("age of");
+    ``label`` joins them with spaces. Kept so that a labelled sample can store a figure by
+    reference (offsets) and rebuild its label without copying the text.
+    """
+
+    parts: tuple[Part, ...]
+    value: float
+    value_span: tuple[int, int]
+    unit: str | None
+    approximate: bool
+    start: int
+    end: int
+    background: str | None
+
+    def label(self, text: str) -> str:
+        return join_parts(text, self.parts)
 
 
-def _what(text: str, end: int, limit: int) -> tuple[str, int, bool]:
-    """The phrase after a number (up to a clause boundary), where it ends, and whether it
-    is a predicate ("were under age 3") rather than a counted noun phrase."""
-    words: list[tuple[str, int, int]] = []
-    pos = end
-    predicate = False
-    while len(words) < _MAX_WHAT_WORDS + (3 if predicate else 0):
-        gap = re.match(r"[ \t-]*", text[pos:limit])
-        pos += gap.end() if gap else 0
-        match = _WORD.match(text, pos, limit)
-        if not match:
-            break
-        word = match.group().lower()
-        if not words:
-            predicate = _is_predicate_verb(match.group())
-        comparative = bool(words) and words[-1][0].lower() in {"less", "more", "fewer"}
-        previous = words[-1][0] if words else ""
-        range_end = word in {"and", "to", "or"} and previous[:1].isdigit()
-        if range_end:
-            following = _WORD.match(text, match.end() + 1, limit)
-            range_end = bool(following and following.group()[:1].isdigit())
-        # "110 lived in the United States": a predicate runs on past prepositions.
-        runs_on = predicate and word in {"in", "on", "at", "to", "from", "for", "by", "with"}
-        if word in _STOP and not ((word == "than" and comparative) or range_end or runs_on):
-            break
-        if word[:1].isdigit() and predicate and not _QUALIFIER_BEFORE.search(text[pos - 12 : pos]):
-            break  # "... in 19 different states": another figure starts
-        # "45 were under 12 years old": a leading verb starts the predicate, keep it;
-        # "245 people were arrested": a later verb ends the counted noun phrase.
-        if word in _VERBS and words:
-            break
-        words.append((match.group(), match.start(), match.end()))
-        pos = match.end()
-    # "23 of the suspects": what is counted is "suspects", cited with the "of the".
-    while words and words[-1][0].lower() in {"of", "the", "a", "an", *_STOP}:
-        words.pop()
-    if not words:
-        return "", end, False
-    # "23 of the suspects" counts part of a group: the "of" stays, so a merger can tell
-    # it from a total ("245 suspects") instead of seeing a conflict.
-    return " ".join(w for w, _, _ in words), words[-1][2], predicate
+def _group_before(text: str, paragraph: int, start: int) -> tuple[tuple[int, int], int] | None:
+    """The noun of the group a bare count belongs to, in this paragraph before ``start``,
+    and where its phrase ("Of the 123 victims") starts."""
+    found = None
+    for match in _GROUP.finditer(text, max(paragraph, start - 400), start):
+        if match.group(1) not in NOT_NOUN and not is_verb(match.group(1)):
+            found = match.span(1), match.start()
+    return found
 
 
-def _governor_before(text: str, floor: int, start: int) -> tuple[str, int, str] | None:
-    """The event word governing a number from before it: ("arrest", start, "noun") for
-    "the arrest of 245", ("identified", start, "verb") for "identified 123"."""
+def _governor_before(text: str, floor: int, start: int) -> tuple[tuple[int, int], str] | None:
+    """The event word governing a number from before it: "the arrest of 245" (noun),
+    "identified 123" (verb)."""
     before = text[floor:start]
     noun = _NOUN_OF_BEFORE.search(before)
     if noun and noun.group(1) not in _NOT_GOVERNORS:
-        return noun.group(1), floor + noun.start(1), "noun"
+        return (floor + noun.start(1), floor + noun.end(1)), "noun"
     verb = _VERB_BEFORE.search(before)
     if verb and verb.group(1) not in _NOT_GOVERNORS:
-        return verb.group(1), floor + verb.start(1), "verb"
+        return (floor + verb.start(1), floor + verb.end(1)), "verb"
     return None
 
 
-def _describe(
-    text: str, floor: int, start: int, end: int, limit: int
-) -> tuple[str, int, int, str | None] | None:
-    """What the number at ``[start, end)`` counts, the span that says so, and a unit.
-
-    ``floor`` is where the sentence starts (context never crosses it); ``start`` may
-    already include an approximation word ("about 123").
+#: Words naming a kind of quantity, not whose: "a bid of $17,525", "a cost of $300
+#: million" say nothing of what was bid on or what cost it, so they are no label.
+_QUANTITY_WORDS = frozenset(
     """
-    unit = None
-    after = end
+    cost costs price bid stake share rate risk speed speeds worth value length height
+    weight distance period sum size level average total
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Nouns that are plural without an "s": a count above one has a plural head.
+_PLURALS = frozenset(
+    """
+    people children men women police staff personnel cattle feet teeth mice geese data
+    media troops fish sheep deer aircraft offspring youth clergy crew
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def _plural_head(phrase: list[tuple[str, int, int]]) -> bool:
+    """Whether a counted phrase's head is plural ("70 girls", "flybys of Venus"): "three
+    longer", "two-term senator", "the 3400 block of Applejack Terrace" have a singular
+    head because the number is not counting them (a comparison, a compound, an address)."""
+    words = [w for w, _, _ in phrase]
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    lower = head.lower()
+    if lower in _PLURALS or (head.isupper() and len(head) > 1 and head.endswith("s")):
+        return True
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
+
+
+def _word_before(text: str, floor: int, start: int) -> tuple[int, int] | None:
+    """The noun a measure hangs from ("a penalty of six months", "sales of 27 percent"):
+    without one the measure names nothing."""
+    match = re.search(r"([a-z][a-z-]{2,})\s+of\s*$", text[floor:start])
+    if match is None:
+        return None
+    word = match.group(1)
+    if word in NOT_NOUN or word in STOP or is_verb(word) or word in _NOT_GOVERNORS:
+        return None
+    if word in _QUANTITY_WORDS:
+        return None
+    return floor + match.start(1), floor + match.end(1)
+
+
+@dataclass
+class _Context:
+    """Per-source state: where paragraphs start, for the group of a bare count."""
+
+    text: str
+    paragraph_starts: list[int]
+
+    def paragraph(self, pos: int) -> int:
+        return max((p for p in self.paragraph_starts if p <= pos), default=0)
+
+
+def _describe(
+    ctx: _Context, floor: int, start: int, end: int, limit: int, value: float
+) -> tuple[list[Part], int, int, str | None] | None:
+    """Label parts, citation start and end, and unit of the number at ``[start, end)``.
+
+    ``floor`` is where the sentence starts (context never crosses it, except for the group
+    of a bare count); ``start`` may already include an approximation word ("about 123").
+    """
+    text = ctx.text
     compound = _MEASURE_COMPOUND.match(text, end, limit)
     if compound:  # "five-week operation", "11-year-old girl"
         unit = compound.group(1).lower() + "s"
-        after = compound.end()
-    what, what_end, predicate = _what(text, after, limit)
-    if compound:
+        phrase, _ = noun_phrase(text, compound.end(), limit)
+        if not phrase:
+            return None
+        what_end = phrase[-1][2]
         if compound.group(2):  # an age: "11-year-old girl" is the girl's age in years
-            what, unit = (f"age of {what}" if what else "age"), "years"
-        what_end = max(what_end, compound.end())
-        what = what or compound.group(1).lower()
-        return what, start, what_end, unit
-    if not what:
+            return ["age of", *spans(phrase)], start, what_end, "years"
+        return spans(phrase), start, what_end, unit
+    unit_match = _UNITS_AFTER.match(text[end:limit])
+    if unit_match:  # "95 percent of voters", "a penalty of six months", "cost $4 million"
+        unit_end = end + unit_match.end()
+        phrase, _ = noun_phrase(text, unit_end, limit)
+        if phrase and text[unit_end : phrase[0][1]].strip().lower().startswith("of"):
+            return spans(phrase), start, phrase[-1][2], None
+        before = _word_before(text, floor, start)
+        if before is None:
+            return None
+        return [before], before[0], unit_end, None
+    following = word_run(text, end, limit)
+    first = following[0][0].lower() if following else ""
+    second = following[1][0] if len(following) > 1 else ""
+    # "five less than three years old", "45 under 12": a bound, not "six more countries".
+    bound = (first in {"less", "more", "fewer", "older", "younger"} and second == "than") or (
+        first in {"under", "over", "between", "aged", "below", "above"} and is_number(second)
+    )
+    if first and (is_verb(first) or bound):
+        group = _group_before(text, ctx.paragraph(floor), start)
+        rest = predicate(text, end, limit)
+        if group is None or not rest:
+            return None
+        noun, phrase_start = group
+        # The evidence is the count's own sentence; the group may come from an earlier one.
+        lead = min(phrase_start, start) if phrase_start >= floor else start
+        return [noun, *spans(rest)], lead, rest[-1][2], None
+    phrase, _ = noun_phrase(text, end, limit)
+    if not phrase:
+        link = _LINK_BEFORE.search(text, floor, start)
+        age = value.is_integer() and 0 < value <= 120
+        words = word_run(text, link.start(1), link.end()) if link and age else []
+        nouns = [w for w in words[:2] if not _is_link(w[0])]
+        closed = NOT_NOUN | STOP | PREPOSITIONS
+        # The head must be a noun; a modifier may be a participle ("unidentified girl").
+        if (
+            nouns
+            and not any(w.lower() in closed for w, _, _ in nouns)
+            and not is_verb(nouns[-1][0])
+        ):
+            return ["age of", *spans(nouns)], nouns[0][1], end, "years"
+        if _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]):
+            before = _word_before(text, floor, start)
+            if before is not None:
+                return [before], before[0], end, None
         return None
-    lead = start
-    if predicate:
-        antecedent = _ANTECEDENT.search(text[floor:start])
-        if antecedent:  # "Of the 123 victims, 110 lived in ..."
-            what, lead = f"of the {antecedent.group(1)} {what}", floor + antecedent.start()
-        return what, lead, what_end, unit
+    money = _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]) is not None
+    if not money and value > 1 and not _plural_head(phrase):
+        return None
+    if len(phrase) == 1 and phrase[0][0].lower() in _QUANTITY_WORDS:
+        return None  # "a 50% stake", "$15,000 worth": a quantity of something unnamed
+    if len(phrase) <= 2 and _UNITS_AFTER.match(" " + phrase[-1][0]):
+        # "2 more weeks", "three straight days": a measure after all, naming nothing
+        before = _word_before(text, floor, start)
+        return None if before is None else ([before], before[0], phrase[-1][2], None)
+    parts: list[Part] = spans(phrase)
+    lead, what_end = start, phrase[-1][2]
+    qualifier = _QUALIFIER_AFTER.match(text, what_end, limit)
+    if qualifier:  # "17 workers aged 18 to 25": the bound belongs to what is counted
+        parts.append(qualifier.span(1))
+        what_end = qualifier.end()
     participle = _PARTICIPLE_AFTER.match(text, what_end, limit)
+    if _ALL_BUT.search(text, floor, start):
+        participle = None  # "All but 23 of the suspects were apprehended here": not those 23
     if participle and participle.group(1) not in _NOT_PARTICIPLES:
-        what, what_end = f"{what} {participle.group(1)}", participle.end()
+        parts.append(participle.span(1))
+        what_end = participle.end()
+        extra = complement(text, what_end, limit)
+        if extra:
+            parts += spans(extra)
+            what_end = extra[-1][2]
     elif governor := _governor_before(text, floor, start):
-        word, lead, kind = governor
-        if kind == "noun" and not what.lower().startswith("of "):
-            what = f"{word} of {what}"
-        else:
-            what = f"{what} {word}"
-    return what, lead, what_end, unit
+        # "the arrest of 245 people", "identified 123 victims"; an "-ing" verb ("having
+        # eight objects", "killing three people") would open the label with a verb: left out.
+        span, kind = governor
+        if kind == "noun":
+            lead, parts = span[0], [span, "of", *parts]
+        elif not text[span[0] : span[1]].endswith("ing"):
+            lead, parts = span[0], [*parts, span]
+        elif _generic(phrase):  # "wounding 12 people": the gerund is the only content
+            lead, parts = span[0], [span, "of", *parts]
+    elif _generic(phrase) and (verb := _FINITE_AFTER.match(text, what_end, limit)):
+        # "2 million people saw the Shroud": a generic noun takes its verb and object
+        parts.append(verb.span(1))
+        what_end = verb.end()
+        extra = complement(text, what_end, limit)
+        if extra:
+            parts += spans(extra)
+            what_end = extra[-1][2]
+    if _generic(phrase) and len(parts) == len(phrase):
+        return None  # "12 people", "five others": nothing says which ones
+    return parts, lead, what_end, None
+
+
+_ALL_BUT = re.compile(r"\b(?:all but|except|except for|other than)\s*$", re.IGNORECASE)
+#: Nouns that count without saying what: alone they are no label ("12 people").
+_GENERIC_NOUNS = frozenset("people persons others ones things".split())  # noqa: SIM905
+_FINITE_AFTER = re.compile(
+    r"\s+(?:(?:have|has|had)\s+)?("
+    r"won|got|made|took|came|went|gave|saw|told|found|left|kept|held|led|ran|met|paid|sold|"
+    r"sent|spent|stood|brought|bought|fought|lost|became|began|fell|grew|knew|died|fled|"
+    r"[a-z]{3,}ed)\b"
+)
+
+
+def _generic(phrase: list[tuple[str, int, int]]) -> bool:
+    return all(w.lower() in _GENERIC_NOUNS for w, _, _ in phrase)
+
+
+_CURRENCY_SIGN = re.compile(r"[$€£¥]")
+
+
+def _is_link(word: str) -> bool:
+    return word.lower() in {
+        *("who is was now thought believed said to be aged age".split()),  # noqa: SIM905
+    }
+
+
+def _in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
+    """Whether a number is part of a name or a code rather than a count: "U.S. Highway
+    101", "Xbox 360", "FTSE 100", "Planet Nine" (a capitalised word right before it, not
+    the sentence's first), "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to
+    other numbers)."""
+    if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", text[floor:start]):
+        return True
+    before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", text[floor:start])
+    if before is None or floor + before.start(1) == floor:
+        return False
+    word = before.group(1).rstrip(".")
+    return word.lower() not in _NAME_EXCEPTIONS
+
+
+#: Capitalised words that may stand right before a count: titles of a sentence's first
+#: words are excluded already; these are approximations and headline words.
+_NAME_EXCEPTIONS = frozenset("about around nearly some only just more than over".split())  # noqa: SIM905
 
 
 def _sentence_span(source: Source, pos: int) -> tuple[int, int]:
@@ -221,17 +410,33 @@ def _sentence_span(source: Source, pos: int) -> tuple[int, int]:
     return floor, len(source.text) if newline < 0 else newline
 
 
-def find_figures(source: Source) -> list[GroundedFigure]:
-    """Every counted number in ``source`` with its phrase, unit and approximation flag."""
+def _paragraph_starts(text: str) -> list[int]:
+    return [0, *(m.end() for m in re.finditer(r"\n\s*\n|\n", text))]
+
+
+def found_figures(source: Source, own_year: int | None = None) -> list[FoundFigure]:
+    """Every counted number in ``source`` with the parts of its label (``FoundFigure``)."""
     text = source.text
-    figures: list[GroundedFigure] = []
+    ctx = _Context(text, _paragraph_starts(text))
+    figures: list[FoundFigure] = []
     seen: set[tuple[float, str]] = set()
     qualified_until = -1  # end of the last figure's description
     for mention in find_numbers(text):
         if _is_date_or_year(text, mention.start, mention.end, mention.text):
             continue
+        after = text[mention.end : mention.end + 24]
+        if _TIME_AGO.match(after) or _RATIO.match(after):
+            continue
+        if after[:1].isalpha() and not _GLUED_OK.match(after):
+            continue  # "2Day FM", "Myr9": a number glued to a name counts nothing
+        if re.search(r"\d(?:st|nd|rd|th)$", mention.text) or re.match(r"(?:st|nd|rd|th)\b", after):
+            continue  # "the 1st", "3rd percentile": ordinals rank, they do not count
+        if re.match(r"-[A-Za-z]", after) and not _MEASURE_COMPOUND.match(after):
+            continue  # "4-C", "two-term", "3.5-feet-wide": part of a compound word
         floor, limit = _sentence_span(source, mention.start)
-        if mention.start < qualified_until and _QUALIFIER_BEFORE.search(
+        if _in_name_or_code(text, floor, mention.start, mention.end):
+            continue
+        if mention.start < qualified_until and QUALIFIER_BEFORE.search(
             text[max(floor, mention.start - 12) : mention.start]
         ):
             continue  # "45 were under 12 years old": 12 bounds the 45, it counts nothing
@@ -244,21 +449,12 @@ def find_figures(source: Source) -> list[GroundedFigure]:
         approx = _APPROX_BEFORE.search(text[window:start])
         if approx:
             start = window + approx.start()
-        described = _describe(text, floor, start, mention.end, limit)
+        described = _describe(ctx, floor, start, mention.end, limit, float(mention.value))
         if described is None:
-            # "It will cost $4 million.": nothing follows, so the words before say what.
-            before = re.search(r"((?:[A-Za-z][\w'’-]*\s+){1,4})\$?$", text[floor : mention.start])
-            if not before:
-                continue
-            what, lead, what_end, unit = (
-                before.group(1).strip(),
-                floor + before.start(1),
-                mention.end,
-                None,
-            )
-        else:
-            what, lead, what_end, unit = described
-        if (mention.value, what.lower()) in seen:
+            continue
+        parts, lead, what_end, unit = described
+        what = join_parts(text, parts)
+        if not what or (mention.value, what.lower()) in seen:
             continue
         seen.add((mention.value, what.lower()))
         if currency in _CURRENCY_BEFORE:
@@ -266,15 +462,38 @@ def find_figures(source: Source) -> list[GroundedFigure]:
         elif unit is None and (unit_match := _UNITS_AFTER.match(text[mention.end : limit])):
             unit = unit_match.group(1).strip().lower()
         start = min(start, lead)
+        what_end = max(what_end, mention.end)
         qualified_until = max(qualified_until, what_end)
         figures.append(
-            GroundedFigure(
-                what=what,
+            FoundFigure(
+                parts=tuple(parts),
                 value=float(mention.value),
+                value_span=(mention.start, mention.end),
                 unit=unit,
                 approximate=approx is not None and not _BOUND.match(approx.group().lower()),
-                evidence=text[start:what_end].strip(),
-                citation=cite(source, start, what_end),
+                start=start,
+                end=what_end,
+                background=background_context(text[floor:limit], own_year),
             )
         )
     return figures
+
+
+def find_figures(source: Source, own_year: int | None = None) -> list[GroundedFigure]:
+    """Every counted number in ``source`` with its label, unit, approximation flag and,
+    for figures of another period than ``own_year`` (``cluster_year``), its background."""
+    out = []
+    for found in found_figures(source, own_year):
+        citation = cite(source, found.start, found.end)
+        out.append(
+            GroundedFigure(
+                what=found.label(source.text),
+                value=found.value,
+                unit=found.unit,
+                approximate=found.approximate,
+                evidence=citation.quote,
+                citation=citation,
+                background=found.background,
+            )
+        )
+    return out

@@ -1,0 +1,219 @@
+"""Phrases of English news prose for figure labels: word runs, noun phrases, predicates.
+
+Labels are built from the source's own words (``Part``: a span, or a fixed connective such
+as "age of"), so every label can be rebuilt from offsets. The word classes are small and
+closed (articles, pronouns, auxiliaries, clause openers): the rules use syntax-ish cues
+(a verb ends a noun phrase, punctuation ends a run), never lists of things counted.
+"""
+
+from __future__ import annotations
+
+import re
+
+from summarizer.text.numbers import parse_number
+
+#: Words after which the counted phrase has ended.
+STOP = frozenset(
+    """
+    and or but that which who whom whose when where while because after before since
+    during from to in on at by for with as than about said says according if though
+    although including like per each apiece annually now currently last over upon into
+    under above below across via against among between off out up down back away
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Words that end a predicate ("were under 12 years old, including ..."): clause openers.
+CLAUSE_STOP = frozenset(
+    """
+    and or but that which who whom whose when where while because after before since
+    during said says according if though although including as
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+COPULA = frozenset("is are was were be been being".split())  # noqa: SIM905
+AUX = frozenset(
+    "has have had will would could can may might must should shall do does did".split()  # noqa: SIM905
+)
+#: Words that never head or end a noun phrase: articles, pronouns, negation.
+NOT_NOUN = frozenset(
+    """
+    a an the this these those that it its he she they we you i them him her his their our
+    us me my your not no there here then also just only very so such one ones
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: "-ing" words that are nouns ("three buildings", "two meetings"), not participles.
+_ING_NOUNS = frozenset(
+    """
+    building meeting wedding funding spending housing training hearing killing shooting
+    bombing morning evening ceiling painting recording offering filing listing opening
+    ending setting ruling warning earnings savings
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
+_MAX_NP_WORDS = 4
+_MAX_PREDICATE_WORDS = 7
+_MAX_COMPLEMENT_WORDS = 4
+_TIME_WORDS = frozenset(
+    """
+    monday tuesday wednesday thursday friday saturday sunday today yesterday tomorrow
+    tonight morning afternoon evening night week weekend month year time noon midnight dawn
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+PREPOSITIONS = frozenset(
+    "in on at from to for of outside inside into near across abroad overseas".split()  # noqa: SIM905
+)
+
+
+#: Words after which a number only bounds another figure ("under 12", "ages of 4").
+QUALIFIER_BEFORE = re.compile(
+    r"\b(?:under|over|than|aged?|ages|of|between|and|to|or|older|younger|below|above)\s*$",
+    re.IGNORECASE,
+)
+
+Part = tuple[int, int] | str
+Word = tuple[str, int, int]
+
+
+def join_parts(text: str, parts: tuple[Part, ...] | list[Part]) -> str:
+    """The label text of ``parts`` (spans of ``text`` or fixed words), space-joined."""
+    out = [p if isinstance(p, str) else text[p[0] : p[1]] for p in parts]
+    return " ".join(" ".join(out).split())
+
+
+def word_run(text: str, pos: int, limit: int, gaps: str = r"[ \t]*-[ \t]*|[ \t]*") -> list[Word]:
+    """Words from ``pos`` while only spaces (or a hyphen) separate them: punctuation ends."""
+    out: list[Word] = []
+    while pos < limit and len(out) < 12:
+        gap = re.match(gaps, text[pos:limit])
+        step = gap.end() if gap else 0
+        if out and step == 0:
+            break
+        if not out and step == 0 and pos < limit and not text[pos].isalnum():
+            break
+        match = _WORD.match(text, pos + step, limit)
+        if not match:
+            break
+        out.append((match.group(), match.start(), match.end()))
+        pos = match.end()
+    return out
+
+
+#: Irregular past forms: "seven previous elections won a larger majority" ends the noun
+#: phrase at "won" as "arrested" would.
+_IRREGULAR_PAST = frozenset(
+    """
+    won got made took came went gave saw said told found left kept held led ran met paid
+    sold sent spent stood brought bought caught fought thought taught felt lost meant
+    became began drew drove fell flew grew knew rose spoke stole wore wrote hit
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def is_verb(word: str) -> bool:
+    lower = word.lower()
+    if lower in COPULA or lower in AUX or (word.islower() and lower in _IRREGULAR_PAST):
+        return True
+    return word.islower() and len(lower) > 3 and lower.endswith("ed") and not lower.endswith("eed")
+
+
+def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
+    """The noun phrase starting at ``pos`` and whether it was a part ("of the suspects")."""
+    words = word_run(text, pos, limit)
+    partitive = False
+    if len(words) >= 2 and words[0][0].lower() == "worth" and words[1][0].lower() == "of":
+        words = words[1:]  # "$1 billion worth of the stock": the stock is what is measured
+    if len(words) >= 2 and words[0][0].lower() in {"of", "out"}:
+        skip = 1 + (words[1][0].lower() == "of")
+        if skip < len(words) and words[skip][0].lower() in {
+            "the",
+            "those",
+            "these",
+            "its",
+            "their",
+        }:
+            skip += 1
+        words, partitive = words[skip:], True
+    phrase: list[Word] = []
+    for index, (word, start, end) in enumerate(words):
+        lower = word.lower()
+        if word[:1].isdigit() or is_verb(word) or lower in STOP:
+            break
+        if lower in NOT_NOUN and not (lower == "one" and phrase):
+            break
+        if lower == "of" and phrase and index + 1 < len(words):
+            following = words[index + 1][0].lower()
+            if following in NOT_NOUN or following in STOP or following[:1].isdigit():
+                break
+        elif lower == "of":
+            break
+        if lower.endswith("ing") and lower not in _ING_NOUNS and len(lower) > 5:
+            break  # "seven ranging from", "12 people living in": a participle, not a noun
+        if phrase and word[:1].isupper() and phrase[-1][0][:1].islower() and phrase[-1][0] != "of":
+            break  # "three dogs Tuesday": a name after the noun starts something else
+        if lower.endswith("ly") and len(lower) > 4:
+            break  # "reports annually", "patients overall": an adverb ends the phrase
+        has_of = any(w.lower() == "of" for w, _, _ in phrase)
+        if len(phrase) >= _MAX_NP_WORDS + (3 if has_of else 0):
+            break
+        phrase.append((word, start, end))
+    while phrase and phrase[-1][0].lower() in {"of", *NOT_NOUN}:
+        phrase.pop()
+    if phrase and phrase[0][0] in {"Most", "More", "Many", "All", "Some", "Other"}:
+        phrase = []
+    if len(phrase) == 1 and phrase[0][0][:1].isupper() and not phrase[0][0].isupper():
+        phrase = []  # "24 Global", "Twelve Apostles": a name, not what is counted
+    if phrase and "-" in phrase[-1][0] and len(phrase) == 1:
+        phrase = []  # "two sub-equal", "4,000 long-distance": a modifier without its noun
+    return phrase, partitive
+
+
+def is_number(word: str) -> bool:
+    return word[:1].isdigit() or parse_number(word.lower()) is not None
+
+
+def complement(text: str, pos: int, limit: int) -> list[Word]:
+    """A short phrase after a participle ("outside the United States", "the age of
+    majority"), kept only when it ends at a clause boundary and holds no other number."""
+    out: list[Word] = []
+    for word, start, end in word_run(text, pos, limit):
+        lower = word.lower()
+        if is_number(word):
+            return []  # "arrested in six more countries": another figure, left to itself
+        if (lower in STOP and lower not in PREPOSITIONS) or is_verb(word):
+            break
+        if len(out) >= _MAX_COMPLEMENT_WORDS or lower in _TIME_WORDS:
+            return []  # too long for a label, or a time ("on Monday"), not a place
+        out.append((word, start, end))
+    if out and out[0][0].lower() not in PREPOSITIONS | {"the", "a", "an"}:
+        return []  # a complement opens with a preposition or an object
+    while out and out[-1][0].lower() in {*STOP, *NOT_NOUN, "of"}:
+        out.pop()
+    if out and out[-1][0].endswith("ing") and out[-1][0].lower() not in _ING_NOUNS:
+        return []  # "suspected of bringing": cut before the gerund's object
+    return out
+
+
+def predicate(text: str, pos: int, limit: int) -> list[Word]:
+    """What a bare count is said to be: "were under age 3" → "under age 3"."""
+    words = word_run(text, pos, limit)
+    while words and (words[0][0].lower() in COPULA or words[0][0].lower() in AUX):
+        words = words[1:]
+    while words and words[0][0].lower() in {"since", "also", "all", "now", "still"}:
+        words = words[1:]
+    out: list[Word] = []
+    for word, start, end in words:
+        lower = word.lower()
+        previous = out[-1][0] if out else ""
+        range_end = lower in {"and", "to", "or"} and previous[:1].isdigit()
+        if lower in CLAUSE_STOP and not range_end:
+            break
+        if is_number(word) and out and not QUALIFIER_BEFORE.search(" " + previous):
+            break  # "... in 19 different states": another figure starts
+        if len(out) >= _MAX_PREDICATE_WORDS:
+            break
+        out.append((word, start, end))
+    while out and out[-1][0].lower() in {*STOP, *NOT_NOUN, "of", "the"}:
+        out.pop()
+    return out
+
+
+def spans(words: list[Word]) -> list[Part]:
+    return [(s, e) for _, s, e in words]

@@ -1,0 +1,204 @@
+"""Issue 11 point 2, rule by rule, on small hand-made articles: figures mean something.
+
+Each test writes the few sentences a rule is about, so a failure names the rule that broke
+(labels are noun phrases, one figure worded two ways is one row, background figures are
+marked, actor roles are verb phrases or nothing, operations are not actors).
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from summarizer.core.results import FigureStatus
+from summarizer.core.source import make_source
+from summarizer.eval.figure_labels import figure_label_share, usable_label
+from summarizer.extract.builtin.entities import find_entities
+from summarizer.extract.builtin.extractor import builtin_events
+from summarizer.extract.builtin.figures import find_figures
+from summarizer.extract.builtin.periods import background_context, cluster_year
+from summarizer.merge.figures import bounds
+from summarizer.merge.merger import merge_events
+
+
+def _labels(text: str) -> dict[float, str]:
+    return {f.value: f.what for f in find_figures(make_source("x", text))}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        # The noun phrase after the number, with what happened to it.
+        ("Police said 14 protesters were detained overnight.", 14, "protesters detained"),
+        # A part of a group is labelled by the group's noun, not "of the ...".
+        ("Officials said 9 of the miners were rescued by noon.", 9, "miners rescued"),
+        # A short place phrase after the participle stays: it tells two counts apart.
+        (
+            "Four of the hostages were freed outside the capital.",
+            4,
+            "hostages freed outside the capital",
+        ),
+        # A bare count takes its group from an earlier sentence of the paragraph.
+        (
+            "Many of the patients were elderly. Seven were over 80.",
+            7,
+            "patients over 80",
+        ),
+        # A measure names what it is "of".
+        ("About 60 percent of voters backed the plan.", 60, "voters"),
+        # A person noun linked to a bare number is an age.
+        ("The search is for a boy thought to be about 9.", 9, "age of boy"),
+    ],
+)
+def test_label_is_the_noun_phrase_of_what_is_counted(text: str, value: float, label: str) -> None:
+    labels = _labels(text)
+    assert labels[value] == label
+    assert usable_label(label)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "When he was 17 he moved to Ohio.",  # no noun: a pronoun's age
+        "Prices rose, compared to about 85% before.",  # a measure of nothing named
+        "The photo was taken 11 years ago in Texas.",  # a time, not a figure
+        "The signal was four times more intense.",  # a ratio
+        "The station 2Day FM apologised.",  # a number glued to a name
+        "Buyers should expect to wait 2 more weeks.",  # a duration of nothing named
+    ],
+)
+def test_a_number_without_a_noun_is_not_a_figure(text: str) -> None:
+    assert find_figures(make_source("x", text)) == []
+
+
+def test_all_but_never_gives_the_excepted_count_the_predicate() -> None:
+    (figure,) = find_figures(make_source("x", "All but 23 of the suspects were jailed here."))
+    assert figure.what == "suspects" and figure.citation.quote.startswith("23 of the")
+
+
+def test_citation_covers_the_label_words_of_its_own_sentence() -> None:
+    text = "Of the 30 passengers, 12 survived the crash."
+    (_, survivors) = find_figures(make_source("x", text))
+    assert survivors.what == "passengers survived the crash"
+    assert survivors.citation.quote == "Of the 30 passengers, 12 survived the crash"
+
+
+def test_one_figure_worded_two_ways_is_one_row_citing_both() -> None:
+    one = make_source("S1", "Among the children, five were less than three years old.")
+    two = make_source("S2", "Several of the children were young. Five were under age 3.")
+    merged = merge_events(builtin_events([one, two]), [one, two])
+    (five,) = [f for f in merged.figures if f.value == 5]
+    assert five.source_ids == ["S1", "S2"] and five.status is FigureStatus.AGREED
+    assert {r.what for r in five.reports} == {
+        "children less than three years old",
+        "children under age 3",
+    }
+
+
+def test_different_bounds_stay_different_things() -> None:
+    assert bounds("children under age 3")[1] == bounds("kids less than 3 years old")[1]
+    assert bounds("children under 12 years old")[1] == frozenset({"<12"})
+    assert bounds("people over 65")[1] == frozenset({">65"})
+    one = make_source("S1", "Among the children, 45 were under 12 years old.")
+    two = make_source("S2", "Several of the children were young. Five were under age 3.")
+    merged = merge_events(builtin_events([one, two]), [one, two])
+    assert not merged.conflicts
+    assert sorted(f.value for f in merged.figures) == [5, 45]
+
+
+def test_figures_of_another_year_are_background_with_their_context() -> None:
+    text = (
+        "Agents arrested 245 suspects in the five-week operation. "
+        "In 2012, a record 1,655 people were arrested by the agency."
+    )
+    figures = {f.value: f for f in find_figures(make_source("x", text))}
+    assert figures[245].background is None
+    assert figures[1655].what == "people arrested"
+    assert figures[1655].background == "In 2012"
+
+
+def test_background_is_never_a_conflict_with_the_events_own_count() -> None:
+    from summarizer.pipeline import summarize
+
+    one = make_source("S1", "Police arrested 40 protesters on Sunday.")
+    two = make_source("S2", "Last year, police arrested 95 protesters at the same rally.")
+    result = summarize([one, two], model="builtin")
+    assert not result.conflicts
+    (old,) = [f for f in result.figures if f.value == 95]
+    assert old.background == "Last year"
+    assert "background (Last year)" in result.to_markdown()
+
+
+def test_the_clusters_own_year_is_not_background() -> None:
+    one = make_source("S1", "Floods in 2014 forced 300 families from their homes.")
+    two = make_source("S2", "The floods of 2014 destroyed 40 bridges, officials said.")
+    assert cluster_year([one, two]) == 2014
+    assert background_context("Floods in 2014 forced families out.", 2014) is None
+    assert background_context("In 2010, floods hit.", 2014) == "In 2010"
+    dated = make_source("S3", "In 2012, 40 people drowned.", published="2012-06-01")
+    assert find_figures(dated, cluster_year([dated]))[0].background is None
+    # A full date is how an article dates its own event, not another period.
+    assert background_context("On Nov. 2, 2012, 40 people drowned.", None) is None
+
+
+def test_actor_roles_are_verb_phrases_or_nothing() -> None:
+    text = (
+        "AFP reports citing the US immigration enforcement agency. "
+        "The Kansas Highway Department determined that the road sign was unique. "
+        "The United Nations Refugee Agency aimed at child pornography and sexual abuse has "
+        "resulted in the arrest of many suspects and more."
+    )
+    actors = {a.name: a.role for a in find_entities(make_source("x", text))[0]}
+    assert actors["AFP"] == "reports citing the US immigration enforcement agency"
+    assert actors["Kansas Highway Department"] == "determined that the road sign was unique"
+    # Too long to end a clause within a role's length: a fragment, so no role at all.
+    assert actors["United Nations Refugee Agency"] == ""
+
+
+def test_a_clause_after_a_comma_is_not_an_appositive_role() -> None:
+    text = (
+        "According to ICE, some of those arrested were registered sex offenders. "
+        "ICE said more arrests were likely."
+    )
+    actors = {a.name: a.role for a in find_entities(make_source("x", text))[0]}
+    assert "some of those" not in actors.get("ICE", "")
+
+
+def test_operations_laws_and_events_are_not_actors() -> None:
+    text = (
+        "Operation Sunflower ended in December, Operation Sunflower's leaders said. "
+        "The Affordable Care Act was debated. The World Series drew crowds to the World "
+        "Series. John Morton, director of the agency, said it worked."
+    )
+    names = {a.name for a in find_entities(make_source("x", text))[0]}
+    assert "John Morton" in names
+    assert not names & {"Operation Sunflower", "Affordable Care Act", "World Series"}
+
+
+@pytest.mark.parametrize(
+    ("label", "usable"),
+    [
+        ("children rescued", True),
+        ("suspects arrested abroad", True),
+        ("victims under age 3", True),
+        ("age of girl", True),
+        ("girls", True),
+        ("of the children", False),
+        ("thought to be around", False),
+        ("should expect to wait", False),
+        ("years ago", False),
+        ("percent", False),
+        ("people", False),
+        ("were under age 3", False),
+        ("", False),
+    ],
+)
+def test_usable_label_judgement(label: str, usable: bool) -> None:
+    assert usable_label(label) is usable
+
+
+def test_figure_label_share_counts_every_wording() -> None:
+    one = make_source("S1", "Rescuers freed 7 miners on Friday. There were 70 girls.")
+    result_events = builtin_events([one])
+    merged = merge_events(result_events, [one])
+    assert figure_label_share([merged]) == 1.0
+    assert figure_label_share([]) is None
