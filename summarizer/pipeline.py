@@ -179,7 +179,10 @@ async def extract_events(
             return await extract_source(source, llm, chunk_chars=options.chunk_chars)
         except LLMError as error:
             return SourceFailure(
-                source_id=source.id, stage="extract", reason=str(error), usage=error.usage
+                source_id=source.id,
+                stage="extract",
+                reason=str(error),
+                usage=error.usage or Usage(),
             )
         finally:
             done += 1
@@ -264,7 +267,7 @@ async def summarize_events(
         except LLMError as error:
             run_warnings.append(f"LLM writer failed ({error}); used the extractive writer")
             writer = "extractive"
-            failed_writer_usage = error.usage
+            failed_writer_usage = error.usage or Usage()
     if written is None:
         written = write_extractive(
             merged, max_sentences=options.max_sentences, max_words=options.max_words

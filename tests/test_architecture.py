@@ -193,8 +193,8 @@ def test_a_json_order_that_forgets_a_field_fails_at_class_creation() -> None:
             extra: str
 
 
-def test_llm_errors_carry_usage_empty_by_default() -> None:
-    assert LLMError("no answer").usage == Usage()
+def test_llm_errors_declare_usage_none_when_unknown() -> None:
+    assert LLMError("no answer").usage is None
     spent = Usage(requests=1, prompt_tokens=10)
     assert LLMError("no answer", usage=spent).usage is spent
     assert str(LLMError("no answer", usage=spent)) == "no answer"
