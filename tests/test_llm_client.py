@@ -507,7 +507,7 @@ async def test_requests_equal_what_instructors_own_wrapper_sends(mode: str) -> N
     import instructor
     import openai
 
-    from summarizer.llm.client import instructor_mode
+    from summarizer.llm.request import instructor_mode
 
     articles = ["{% raw %} and {{ unknown }} stay literal. " + ARTICLE, ARTICLE[:400]]
     with FakeOpenAI(good) as server:
@@ -533,7 +533,7 @@ async def test_requests_equal_what_instructors_own_wrapper_sends(mode: str) -> N
 
 
 async def test_cache_key_schema_is_generated_once_per_model(tmp_path: Path) -> None:
-    from summarizer.llm.client import _json_schema
+    from summarizer.llm.request import json_schema as _json_schema
 
     _json_schema.cache_clear()
     with FakeOpenAI(good) as server:
