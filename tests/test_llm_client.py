@@ -8,13 +8,16 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from llm_paths import instructor_path  # noqa: F401
 from pydantic import BaseModel, ValidationInfo, field_validator
 
 from summarizer.core.errors import ConfigError
 from summarizer.core.schema import EventExtraction
 from summarizer.core.types import Usage
+from summarizer.llm import fastpath
 from summarizer.llm.client import (
     FIRST_ROUND,
     LLM,
@@ -544,3 +547,40 @@ async def test_cache_key_schema_is_generated_once_per_model(tmp_path: Path) -> N
     info = _json_schema.cache_info()
     assert info.misses == 1 and info.hits == 3
     assert again.cached and server.request_count == 3
+
+
+# ---------------------------------------------------------------------- instructor paths
+
+
+async def test_the_path_under_test_is_the_one_taken(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run of the suite's LLM tests really goes the way its parameter says."""
+    path = request.getfixturevalue("instructor_path")
+    taken: list[str] = []
+    shortcut = fastpath.retry
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        taken.append("fast")
+        return await shortcut(*args, **kwargs)
+
+    monkeypatch.setattr(fastpath, "retry", counting)
+    with FakeOpenAI(good) as server:
+        async with LLM(server.settings()) as llm:
+            response = await llm.create(Claims, prompt=PROMPT, variables=variables())
+    assert response.validated
+    assert taken == (["fast"] if path == "fast" else [])
+
+
+def test_the_shortcut_is_only_taken_on_verified_instructor_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, last = fastpath.VERIFIED
+    assert fastpath.supported(f"{first[0]}.{first[1]}.0")
+    assert fastpath.supported(f"{first[0]}.{first[1]}.9rc1")
+    assert not fastpath.supported(f"{last[0]}.{last[1]}.0")
+    assert not fastpath.supported("2.0.0") and not fastpath.supported("1.16.2")
+    assert not fastpath.supported("not-a-version")
+    monkeypatch.setattr(fastpath, "enabled", True)
+    monkeypatch.setattr(fastpath, "_SUPPORTED", False)
+    assert not fastpath.active()

@@ -43,7 +43,7 @@ from pydantic import BaseModel
 from summarizer.core.errors import ConfigError, LLMError, ReplayMissError
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.core.types import Usage
-from summarizer.llm import recording
+from summarizer.llm import fastpath, recording
 from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
 from summarizer.llm.limit import FIRST_ROUND, SECOND_ROUND, PriorityLimit
 from summarizer.llm.pricing import estimate_cost
@@ -58,6 +58,7 @@ from summarizer.llm.request import (
     json_schema,
     parse_unvalidated,
     plain,
+    request_body,
     wrapped,
 )
 from summarizer.llm.retry import (
@@ -165,6 +166,7 @@ class LLM:
         self._mode: Mode = settings.effective_mode
         self._limit = PriorityLimit(settings.concurrency)
         self._client: openai.AsyncOpenAI | None = None
+        self._senders: dict[Mode, Callable[..., Awaitable[Any]]] = {}
         self._creates: dict[Mode, Callable[..., Awaitable[Any]]] = {}
         self._cache: Cache | None = None
         self._stack = contextlib.ExitStack()
@@ -182,6 +184,7 @@ class LLM:
     async def aclose(self) -> None:
         """Close HTTP connections and write the cassette being recorded, if any."""
         client, self._client = self._client, None
+        self._senders.clear()
         self._creates.clear()
         # A fresh limit for the next use: waiters of a cancelled run belong to its loop.
         self._limit = PriorityLimit(self.settings.concurrency)
@@ -335,7 +338,9 @@ class LLM:
         """One instructor ``create`` (with its re-asks) in ``mode``: (value, validated, errors).
 
         The request is described by :func:`create_arguments`, the one description batch
-        files use too. Tokens are counted by a ``completion:response`` hook, so the answers
+        files use too; on instructor versions :mod:`summarizer.llm.fastpath` was verified
+        on, the body instructor's wrapper would build is prepared once and rendered per
+        call instead. Tokens are counted by a ``completion:response`` hook, so the answers
         of failed re-asks are paid for as well.
         """
         stats = _current.get()
@@ -343,20 +348,41 @@ class LLM:
         hooks = instructor.hooks.Hooks()
         hooks.on("completion:response", stats.count_tokens)
         context = {**variables, **(validation_context or {})}
+        settings = self.settings
         try:
-            value = await self._create(mode)(
-                response_model=wrapped(response_model),
-                context=context,
-                max_retries=reasks,
-                strict=False,
-                hooks=hooks,
-                **create_arguments(
+            if fastpath.active():
+                body = request_body(
+                    response_model,
+                    mode,
                     prompt,
-                    model=self.settings.model,
-                    temperature=self.settings.temperature,
+                    context,
+                    model=settings.model,
+                    temperature=settings.temperature,
                     max_tokens=max_tokens,
-                ),
-            )
+                )
+                value = await fastpath.retry(
+                    self._sender(mode),
+                    wrapped(response_model),
+                    body,
+                    context=context,
+                    max_retries=reasks,
+                    mode=instructor_mode(mode),
+                    hooks=hooks,
+                )
+            else:
+                value = await self._create(mode)(
+                    response_model=wrapped(response_model),
+                    context=context,
+                    max_retries=reasks,
+                    strict=False,
+                    hooks=hooks,
+                    **create_arguments(
+                        prompt,
+                        model=settings.model,
+                        temperature=settings.temperature,
+                        max_tokens=max_tokens,
+                    ),
+                )
             return plain(value, response_model), True, None
         except InstructorRetryException as exc:
             cause = exc.__cause__
@@ -380,19 +406,28 @@ class LLM:
         except IncompleteOutputException:
             raise _truncated(max_tokens) from None
 
+    def _sender(self, mode: Mode) -> Callable[..., Awaitable[Any]]:
+        """The ``create`` instructor's retry loop calls: one HTTP request through ``_send``."""
+        sender = self._senders.get(mode)
+        if sender is None:
+
+            async def send(**kwargs: Any) -> Any:
+                return await self._send(mode, kwargs)
+
+            sender = self._senders[mode] = send
+        return sender
+
     def _create(self, mode: Mode) -> Callable[..., Awaitable[Any]]:
-        """instructor's ``create`` for ``mode``: its public ``patch`` over :meth:`_send`.
+        """instructor's public ``create`` for ``mode``: ``instructor.patch`` over our sender.
 
         Made once per mode and client, so the HTTP request of every attempt goes through
         our retry policy and the shared limit, with the SDK's own retries off.
         """
         create = self._creates.get(mode)
         if create is None:
-
-            async def send(**kwargs: Any) -> Any:
-                return await self._send(mode, kwargs)
-
-            create = self._creates[mode] = instructor.patch(create=send, mode=instructor_mode(mode))
+            create = self._creates[mode] = instructor.patch(
+                create=self._sender(mode), mode=instructor_mode(mode)
+            )
         return create
 
     async def _send(self, mode: Mode, kwargs: dict[str, Any]) -> Any:

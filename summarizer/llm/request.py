@@ -28,12 +28,14 @@ from instructor.core import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel
 
 from summarizer.core.settings import Mode
+from summarizer.llm import fastpath
 from summarizer.llm.prompts import Prompt
 from summarizer.llm.retry import one_line
 
 __all__ = [
     "IncompleteOutputException",
     "InstructorRetryException",
+    "body_template",
     "check_variables",
     "create_arguments",
     "first_error_line",
@@ -121,26 +123,19 @@ def _quiet_instructor() -> Iterator[None]:
         log.setLevel(level)
 
 
-def request_body(
+def _captured(
     response_model: type[BaseModel],
     mode: Mode,
-    prompt: Prompt,
-    variables: Mapping[str, str],
-    *,
-    model: str,
-    temperature: float = 0.0,
-    max_tokens: int | None = None,
+    arguments: Mapping[str, Any],
+    context: dict[str, Any] | None,
 ) -> dict[str, Any]:
-    """The chat-completions body instructor sends for this request, captured, not sent."""
+    """What instructor's public wrapper would send for these ``create`` arguments."""
     create = _capturing_create(mode)
-    arguments = create_arguments(
-        prompt, model=model, temperature=temperature, max_tokens=max_tokens
-    )
     with _quiet_instructor():
         try:
             create(
                 response_model=wrapped(response_model),
-                context=dict(variables),
+                context=context,
                 max_retries=0,
                 strict=False,
                 **arguments,
@@ -152,6 +147,58 @@ def request_body(
                 return error.__cause__.kwargs
             raise
     raise RuntimeError("instructor did not call the create function")  # pragma: no cover
+
+
+@functools.lru_cache(maxsize=256)
+def body_template(
+    response_model: type[BaseModel],
+    mode: Mode,
+    prompt: Prompt,
+    *,
+    model: str,
+    temperature: float,
+    max_tokens: int | None,
+) -> Mapping[str, Any]:
+    """The body instructor would send before templating (``{{ placeholders }}`` kept).
+
+    Captured once per request shape for :mod:`summarizer.llm.fastpath`; never mutated.
+    """
+    arguments = create_arguments(
+        prompt, model=model, temperature=temperature, max_tokens=max_tokens
+    )
+    return _captured(response_model, mode, arguments, None)
+
+
+def request_body(
+    response_model: type[BaseModel],
+    mode: Mode,
+    prompt: Prompt,
+    context: Mapping[str, Any],
+    *,
+    model: str,
+    temperature: float = 0.0,
+    max_tokens: int | None = None,
+) -> dict[str, Any]:
+    """The chat-completions body instructor sends for this request (built, not sent).
+
+    ``context`` fills the prompt's placeholders (and is what validators see live). With
+    the verified shortcut the body prepared once is rendered here; otherwise instructor's
+    public wrapper builds it from scratch: the two are byte-identical (tested).
+    """
+    if fastpath.active():
+        template = body_template(
+            response_model,
+            mode,
+            prompt,
+            model=model,
+            temperature=temperature,
+            max_tokens=max_tokens,
+        )
+        return fastpath.render(template, context)
+    arguments = create_arguments(
+        prompt, model=model, temperature=temperature, max_tokens=max_tokens
+    )
+    return _captured(response_model, mode, arguments, dict(context))
 
 
 def parse_unvalidated(completion: Any, response_model: type[T], mode: Mode) -> T:
