@@ -27,7 +27,6 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
-import json
 import logging
 import sqlite3
 import time
@@ -43,24 +42,13 @@ from pydantic import BaseModel
 from summarizer.core.errors import ConfigError, LLMError, ReplayMissError
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.core.types import Usage
-from summarizer.llm import fastpath, recording
+from summarizer.llm import recording
+from summarizer.llm.ask import Answer, LLMCallError, ModeRejected, ask
 from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
 from summarizer.llm.limit import FIRST_ROUND, SECOND_ROUND, PriorityLimit
 from summarizer.llm.pricing import estimate_cost
 from summarizer.llm.prompts import Prompt
-from summarizer.llm.request import (
-    IncompleteOutputException,
-    InstructorRetryException,
-    check_variables,
-    create_arguments,
-    first_error_line,
-    instructor_mode,
-    json_schema,
-    parse_unvalidated,
-    plain,
-    request_body,
-    wrapped,
-)
+from summarizer.llm.request import check_variables, instructor_mode, json_schema
 from summarizer.llm.retry import (
     RetryPolicy,
     describe_http_error,
@@ -96,10 +84,6 @@ PLACEHOLDER_KEY = "no-key-needed"
 #: When a server rejects a mode, the next one to try: tools work on most local servers
 #: that lack json_schema (llama-cpp-python), and md_json needs nothing from the server.
 FALLBACK: dict[str, Mode | None] = {"json_schema": "tools", "tools": "md_json", "md_json": None}
-
-
-class LLMCallError(LLMError):
-    """A call that produced nothing usable: HTTP failure after retries, 4xx, unparseable output."""
 
 
 @dataclass
@@ -140,15 +124,6 @@ class _CallStats:
 _current: contextvars.ContextVar[_CallStats | None] = contextvars.ContextVar(
     "summarizer_llm_call", default=None
 )
-
-
-class _ModeRejected(Exception):
-    """The server refused the structured-output mode itself; retrying cannot help."""
-
-    def __init__(self, mode: Mode, detail: str) -> None:
-        super().__init__(f"{mode} mode rejected: {detail}")
-        self.mode = mode
-        self.detail = detail
 
 
 class LLM:
@@ -301,7 +276,7 @@ class LLM:
                         max_tokens,
                     )
                     break
-                except _ModeRejected as rejected:
+                except ModeRejected as rejected:
                     self._fall_back(rejected)
         except LLMError as exc:
             # Tokens spent on a failed call still cost money: count them, and hand them
@@ -334,77 +309,29 @@ class LLM:
         validation_context: Mapping[str, Any] | None,
         reasks: int,
         max_tokens: int | None,
-    ) -> tuple[T, bool, str | None]:
-        """One instructor ``create`` (with its re-asks) in ``mode``: (value, validated, errors).
+    ) -> Answer[T]:
+        """One instructor ``create`` (with its re-asks) in ``mode``.
 
-        The request is described by :func:`create_arguments`, the one description batch
-        files use too; on instructor versions :mod:`summarizer.llm.fastpath` was verified
-        on, the body instructor's wrapper would build is prepared once and rendered per
-        call instead. Tokens are counted by a ``completion:response`` hook, so the answers
+        Tokens are counted by instructor's ``completion:response`` hook, so the answers
         of failed re-asks are paid for as well.
         """
         stats = _current.get()
         assert stats is not None
         hooks = instructor.hooks.Hooks()
         hooks.on("completion:response", stats.count_tokens)
-        context = {**variables, **(validation_context or {})}
-        settings = self.settings
-        try:
-            if fastpath.active():
-                body = request_body(
-                    response_model,
-                    mode,
-                    prompt,
-                    context,
-                    model=settings.model,
-                    temperature=settings.temperature,
-                    max_tokens=max_tokens,
-                )
-                value = await fastpath.retry(
-                    self._sender(mode),
-                    wrapped(response_model),
-                    body,
-                    context=context,
-                    max_retries=reasks,
-                    mode=instructor_mode(mode),
-                    hooks=hooks,
-                )
-            else:
-                value = await self._create(mode)(
-                    response_model=wrapped(response_model),
-                    context=context,
-                    max_retries=reasks,
-                    strict=False,
-                    hooks=hooks,
-                    **create_arguments(
-                        prompt,
-                        model=settings.model,
-                        temperature=settings.temperature,
-                        max_tokens=max_tokens,
-                    ),
-                )
-            return plain(value, response_model), True, None
-        except InstructorRetryException as exc:
-            cause = exc.__cause__
-            if isinstance(cause, _ModeRejected | LLMError | ConfigError):
-                raise cause from None
-            if isinstance(cause, IncompleteOutputException):
-                raise _truncated(max_tokens) from None
-            completion = exc.last_completion
-            if completion is None:
-                reason = one_line(str(cause or exc))
-                raise LLMCallError(f"{self.host}: {reason}") from None
-            errors = str(cause) if cause is not None else str(exc)
-            try:
-                value = parse_unvalidated(completion, response_model, mode)
-            except Exception as parse_error:
-                raise LLMCallError(
-                    f"{self.host} ({self.settings.model}) gave unusable output after "
-                    f"{exc.n_attempts} attempts: {first_error_line(parse_error)}"
-                ) from None
-            return value, False, errors
-        except IncompleteOutputException:
-            raise _truncated(max_tokens) from None
+        return await ask(
+            response_model,
+            mode,
+            prompt,
+            {**variables, **(validation_context or {})},
+            create=self._create(mode),
+            send=self._sender(mode),
+            settings=self.settings,
+            reasks=reasks,
+            max_tokens=max_tokens,
+            hooks=hooks,
+            host=self.host,
+        )
 
     def _sender(self, mode: Mode) -> Callable[..., Awaitable[Any]]:
         """The ``create`` instructor's retry loop calls: one HTTP request through ``_send``."""
@@ -460,7 +387,7 @@ class LLM:
         except openai.APIStatusError as exc:
             detail = server_message(exc)
             if rejects_mode(exc.status_code, detail, mode):
-                raise _ModeRejected(mode, f"HTTP {exc.status_code}: {detail}") from None
+                raise ModeRejected(mode, f"HTTP {exc.status_code}: {detail}") from None
             raise
         except openai.APIConnectionError as exc:
             miss = recording.replay_miss(exc)
@@ -468,7 +395,7 @@ class LLM:
                 raise miss from None
             raise
 
-    def _fall_back(self, rejected: _ModeRejected) -> None:
+    def _fall_back(self, rejected: ModeRejected) -> None:
         """Switch the whole run to the next mode, once, and say so; or stop with one line."""
         if self._mode != rejected.mode:
             return  # a concurrent call already switched; just retry in the new mode
@@ -564,23 +491,3 @@ class LLM:
         where = self._cache.path if self._cache is not None else "cache"
         self.warnings.append(f"{where}: cache unavailable ({exc}); continuing without it")
         self._cache = None
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def _truncated(max_tokens: int | None) -> LLMCallError:
-    limit = f"max_tokens={max_tokens}" if max_tokens is not None else "the model's output limit"
-    return LLMCallError(f"the answer was cut off at {limit} (finish_reason=length)")
-
-
-def describe_settings(settings: LLMSettings) -> str:
-    """A log-safe one-line summary (no key) for ``--verbose`` output."""
-    parts = {
-        "model": settings.model,
-        "server": public_server(settings.base_url),
-        "mode": settings.effective_mode,
-        "concurrency": settings.concurrency,
-        "cache": settings.cache,
-    }
-    return json.dumps(parts)
