@@ -2,16 +2,17 @@
 
 One description serves every way a request leaves this package: :func:`create_arguments`
 gives the keyword arguments of instructor's ``create`` (messages with their
-``{{ placeholders }}``, model, temperature, output limit), the live client hands them to
-``instructor.patch(create=...)`` with the call's ``context=``, and :func:`request_body`
-hands the very same arguments to the same public wrapper over a function that only
-records what instructor would send, for Batch API files. So a live run and a batch run
-ask the model the same question, and the article enters only through ``{{ article }}``
-rendered by instructor's own sandboxed Jinja (a ``{%`` in an article cannot break it).
+``{{ placeholders }}``, model, temperature, output limit). The live client hands them to
+``instructor.patch(create=...)`` with the call's ``context=``; :func:`request_body` hands
+the very same arguments to the same public wrapper over a function that only records what
+instructor would send. Batch API files and the live shortcut of
+:mod:`summarizer.llm.fastpath` both take their bodies from :func:`request_body`, so a live
+run and a batch run ask the model the same question, and the article enters only through
+``{{ article }}`` rendered by sandboxed Jinja (a ``{%`` in an article cannot break it).
 
 Everything imported from instructor here is public: the top-level names (``patch``,
-``Mode``, ``response_schema``, ``hooks``) and the exceptions from ``instructor.core``,
-the import path its deprecation notices point to. Nothing pins a minor version.
+``Mode``, ``response_schema``) and the exceptions from ``instructor.core``, the import
+path its deprecation notices point to. Nothing here pins a minor version.
 """
 
 from __future__ import annotations
