@@ -20,6 +20,15 @@ Prints:
       lines are, in units of L. Two rounds per cluster make 2L the floor for the first;
       a result that waits behind later clusters' first-round calls shows up here (and is
       work a kill would lose).
+  (g) client CPU milliseconds per model call, ours against what a user would write by
+      hand, each in its own fresh process against the same server, L and concurrency:
+      ours is the batch runner over 300 three-source clusters (--side-clusters), so every
+      bit of our pipeline (grounding, merge, LLM writer, JSON lines) is on our side;
+      hand-written is plain `instructor.from_openai(AsyncOpenAI(...))` extraction calls
+      with a schema of the same shape (no validators) under an `asyncio.Semaphore`, as
+      many calls as ours made. Both are `time.process_time()` around the timed part,
+      after a warm-up. Prints the ratio ours / hand-written (target <= 1.0), and ours
+      again with the llm/fastpath.py shortcut off (public `create` on every call).
 
 The fake server answers extraction calls with a grounded extraction of the article and
 writer calls with a valid draft citing the facts it was given, so both rounds are real
@@ -40,13 +49,28 @@ import time
 from pathlib import Path
 from typing import Any
 
+import instructor
+import openai
+from pydantic import BaseModel, Field
+
+from summarizer.batch.api import request_body
+from summarizer.batch.runner import BatchRunner, iter_input, read_records, summary_process
+from summarizer.core.schema import EventExtraction
+from summarizer.core.settings import LLMSettings
+from summarizer.llm import fastpath
+from summarizer.llm.client import LLM
+from summarizer.pipeline import RunOptions, summarize_sources
+from summarizer.sources.load import iter_clusters
+from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
+from summarizer.testing.synthetic import article
+from summarizer.testing.synthetic import cluster as synthetic_cluster
+
 CHARS_PER_TOKEN = 4
 
 # --------------------------------------------------------------------------- data
 
 
 def cluster(rng: random.Random, number: int, sources: int) -> dict[str, Any]:
-    from summarizer.testing.synthetic import cluster as synthetic_cluster
 
     return synthetic_cluster(rng, number, sources, prefix="bench")
 
@@ -68,7 +92,6 @@ def write_clusters(path: Path, count: int, sources: int, seed: int = 1) -> int:
 
 def serve(latency_s: float) -> None:
     """Run the fake server in this process until stdin closes (a child of the benchmark)."""
-    from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
 
     server = FakeOpenAI(pipeline_responder, latency_s=latency_s)
     server.start()
@@ -98,7 +121,6 @@ def start_server(latency_s: float) -> tuple[subprocess.Popen[str], str]:
 
 
 def llm_settings(base_url: str, concurrency: int) -> Any:
-    from summarizer.core.settings import LLMSettings
 
     return LLMSettings(
         model="fake-model",
@@ -112,9 +134,6 @@ def llm_settings(base_url: str, concurrency: int) -> Any:
 
 async def one_cluster(base_url: str, latency_s: float) -> dict[str, float]:
     """(a): wall time of one five-source cluster, after a warm-up cluster."""
-    from summarizer.llm.client import LLM
-    from summarizer.pipeline import RunOptions, summarize_sources
-    from summarizer.sources import iter_clusters
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "five.jsonl"
@@ -144,9 +163,6 @@ async def many_clusters(
     base_url: str, latency_s: float, count: int, concurrency: int
 ) -> dict[str, float]:
     """(b), (c) and the measured half of (e): the batch runner over ``count`` clusters."""
-    from summarizer.batch.runner import BatchRunner, iter_input, read_records, summary_process
-    from summarizer.llm.client import LLM
-    from summarizer.pipeline import RunOptions
 
     with tempfile.TemporaryDirectory() as folder:
         clusters = Path(folder) / "clusters.jsonl"
@@ -251,11 +267,8 @@ def peak_rss(count: int, base_url: str | None) -> dict[str, float]:
 
 def prompt_overhead() -> dict[str, float]:
     """(e) from the request bodies themselves (what `batch prepare` writes and the client sends)."""
-    from summarizer.batch.api import request_body
 
     rng = random.Random(3)
-    from summarizer.testing.synthetic import article
-
     text = article(rng, "Leeds", 14)
 
     def tokens(article_text: str) -> float:
@@ -283,6 +296,174 @@ def prompt_overhead() -> dict[str, float]:
     }
 
 
+# --------------------------------------------------------------------------- (g) by hand
+
+
+class HandTime(BaseModel):
+    text: str = Field(description="the time phrase as written")
+    iso: str | None = Field(None, description="ISO date or range if known")
+    evidence: str = Field(description="verbatim words from the article")
+
+
+class HandPlace(BaseModel):
+    name: str
+    evidence: str = Field(description="verbatim words from the article")
+
+
+class HandActor(BaseModel):
+    name: str
+    kind: str = "other"
+    role: str = Field(description="what they did or are, in a few words")
+    evidence: str = Field(description="verbatim words from the article")
+
+
+class HandFigure(BaseModel):
+    what: str = Field(description="what is counted or measured")
+    value: float
+    unit: str | None = None
+    approximate: bool = False
+    evidence: str = Field(description="verbatim words from the article containing the number")
+
+
+class HandQuote(BaseModel):
+    speaker: str
+    evidence: str = Field(description="the quoted words, verbatim")
+
+
+class HandFact(BaseModel):
+    statement: str = Field(description="one short self-contained statement")
+    evidence: str = Field(description="verbatim words from the article")
+
+
+class HandEvent(BaseModel):
+    """What a user would write by hand for the same task: the same fields as
+    ``EventExtraction``, no validators, no context."""
+
+    headline: str = Field(description="one sentence")
+    event_type: str = "other"
+    when: list[HandTime] = []
+    where: list[HandPlace] = []
+    actors: list[HandActor] = []
+    figures: list[HandFigure] = []
+    quotes: list[HandQuote] = []
+    facts: list[HandFact] = Field(default=[], description="the key facts, most important first")
+
+
+HAND_SYSTEM = (
+    "Extract the event this news article reports: headline, event type, times, places, "
+    "actors, figures, quotes and facts, each with verbatim evidence from the article."
+)
+
+
+async def hand_written(
+    base_url: str, clusters: Path, calls: int, concurrency: int
+) -> dict[str, Any]:
+    """``calls`` extractions the way the instructor README shows, under a Semaphore."""
+    texts = [
+        (source.id, source.text)
+        for line in iter_clusters(clusters)
+        if line.cluster is not None
+        for source in line.cluster.sources
+    ]
+    raw = openai.AsyncOpenAI(base_url=base_url, api_key="benchmark", timeout=120, max_retries=2)
+    client = instructor.from_openai(raw, mode=instructor.Mode.TOOLS)
+    limit = asyncio.Semaphore(concurrency)
+
+    async def one(number: int) -> HandEvent:
+        source_id, text = texts[number % len(texts)]
+        async with limit:
+            return await client.chat.completions.create(
+                model="fake-model",
+                response_model=HandEvent,
+                messages=[
+                    {"role": "system", "content": HAND_SYSTEM},
+                    {"role": "user", "content": f'<article id="{source_id}">\n{text}\n</article>'},
+                ],
+                temperature=0.0,
+                max_retries=2,
+            )
+
+    await asyncio.gather(*(one(n) for n in range(4)))  # warm-up: lazy imports, connections
+    cpu = time.process_time()
+    started = time.perf_counter()
+    events = await asyncio.gather(*(one(n) for n in range(calls)))
+    wall = time.perf_counter() - started
+    cpu = time.process_time() - cpu
+    await raw.close()
+    return {
+        "cpu_s": cpu,
+        "calls": calls,
+        "wall_s": wall,
+        "facts": sum(len(e.facts) for e in events),
+    }
+
+
+async def ours(base_url: str, clusters: Path, concurrency: int) -> dict[str, Any]:
+    """The batch runner over ``clusters`` (extract, ground, merge, LLM writer, JSON lines)."""
+    (warm,) = [line.cluster for line in iter_clusters(clusters)][:1]
+    assert warm is not None
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "out.jsonl"
+        async with LLM(llm_settings(base_url, concurrency)) as llm:
+            await summarize_sources(warm.sources, llm=llm, options=RunOptions(writer="llm"))
+            before = llm.usage.requests
+            runner = BatchRunner(
+                summary_process(llm, RunOptions(writer="llm")), max_in_flight=2 * concurrency
+            )
+            cpu = time.process_time()
+            started = time.perf_counter()
+            stats = await runner.run(iter_input(clusters), out)
+            wall = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+            calls = llm.usage.requests - before
+        ok = sum(1 for record in read_records(out) if record["status"] == "ok")
+    return {"cpu_s": cpu, "calls": calls, "wall_s": wall, "clusters": stats.written, "ok": ok}
+
+
+def side(which: str, base_url: str, clusters: Path, calls: int, concurrency: int) -> None:
+    """Run one side of (g) in this process and print its figures as one JSON line."""
+    if which in ("ours", "ours-public"):
+        # "ours-public": the same run with llm/fastpath.py's shortcut switched off.
+        fastpath.enabled = which == "ours"
+        figures = asyncio.run(ours(base_url, clusters, concurrency))
+    else:
+        figures = asyncio.run(hand_written(base_url, clusters, calls, concurrency))
+    print(json.dumps(figures), flush=True)
+
+
+def run_side(which: str, base_url: str, clusters: Path, calls: int, concurrency: int) -> Any:
+    command = [sys.executable, __file__, "--side", which, "--base-url", base_url]
+    command += ["--side-input", str(clusters), "--side-calls", str(calls)]
+    command += ["--concurrency", str(concurrency)]
+    done = subprocess.run(command, check=True, capture_output=True, text=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def side_by_side(base_url: str, count: int, concurrency: int) -> dict[str, Any]:
+    """(g): our pipeline and hand-written instructor calls, each in a fresh process."""
+    with tempfile.TemporaryDirectory() as folder:
+        clusters = Path(folder) / "clusters.jsonl"
+        write_clusters(clusters, count, 3, seed=31)
+        mine = run_side("ours", base_url, clusters, 0, concurrency)
+        hand = run_side("hand", base_url, clusters, int(mine["calls"]), concurrency)
+        public = run_side("ours-public", base_url, clusters, 0, concurrency)
+    ours_ms = 1000 * mine["cpu_s"] / max(1, mine["calls"])
+    hand_ms = 1000 * hand["cpu_s"] / max(1, hand["calls"])
+    public_ms = 1000 * public["cpu_s"] / max(1, public["calls"])
+    return {
+        "ours": mine,
+        "hand": hand,
+        "ours_ms": ours_ms,
+        "hand_ms": hand_ms,
+        "public_ms": public_ms,
+        "ratio": ours_ms / hand_ms,
+        "public_ratio": public_ms / hand_ms,
+        "fastpath": fastpath.supported(),
+        "ours_schema": len(json.dumps(EventExtraction.model_json_schema())),
+        "hand_schema": len(json.dumps(HandEvent.model_json_schema())),
+    }
+
+
 # --------------------------------------------------------------------------- main
 
 
@@ -295,11 +476,20 @@ def main() -> int:
     parser.add_argument("--rss-llm", action="store_true", help="(d) through the fake server")
     parser.add_argument("--quick", action="store_true", help="200 and 1,000 clusters")
     parser.add_argument("--skip", default="", help="comma list of parts to skip, e.g. d")
+    parser.add_argument("--side-clusters", type=int, help="clusters for (g) (default 300)")
     parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--side", choices=["ours", "ours-public", "hand"], help=argparse.SUPPRESS)
+    parser.add_argument("--base-url", help=argparse.SUPPRESS)
+    parser.add_argument("--side-input", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--side-calls", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.serve:
         serve(args.latency)
         return 0
+    if args.side:
+        side(args.side, args.base_url, args.side_input, args.side_calls, args.concurrency)
+        return 0
+    side_count = args.side_clusters or (100 if args.quick else 300)
     count = args.clusters or (200 if args.quick else 1000)
     rss_count = args.rss_clusters or (1000 if args.quick else 10_000)
     skip = set(args.skip.split(","))
@@ -362,6 +552,26 @@ def main() -> int:
                     "token (server usage counts, chars/4)",
                     flush=True,
                 )
+        if "g" not in skip:
+            g = side_by_side(base_url, side_count, args.concurrency)
+            print(
+                f"(g) client CPU per model call, same server, L and concurrency "
+                f"{args.concurrency}, each side in its own process: ours "
+                f"{g['ours_ms']:.2f} ms ({g['ours']['calls']} calls, "
+                f"{g['ours']['clusters']} clusters: extract, ground, merge, LLM writer, "
+                f"JSON lines) vs hand-written instructor.from_openai under a Semaphore "
+                f"{g['hand_ms']:.2f} ms ({g['hand']['calls']} extraction calls); "
+                f"ratio ours / hand-written {g['ratio']:.2f} (target <= 1.0); schemas "
+                f"{g['ours_schema']} vs {g['hand_schema']} chars",
+                flush=True,
+            )
+            print(
+                f"    ours with llm/fastpath.py off (instructor's public create on every "
+                f"call): {g['public_ms']:.2f} ms, ratio {g['public_ratio']:.2f}; shortcut "
+                f"{'verified for' if g['fastpath'] else 'NOT verified for, so off in'} "
+                f"instructor {instructor.__version__}",
+                flush=True,
+            )
     finally:
         if server.stdin is not None:
             server.stdin.close()

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 import pytest
+from llm_paths import instructor_path  # noqa: F401
 
 from summarizer.batch.api import (
     BATCH_URL,

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llm_paths import instructor_path  # noqa: F401
 from pydantic import BaseModel
 
 from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server

@@ -8,13 +8,16 @@ import subprocess
 import sys
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
+from llm_paths import instructor_path  # noqa: F401
 from pydantic import BaseModel, ValidationInfo, field_validator
 
 from summarizer.core.errors import ConfigError
 from summarizer.core.schema import EventExtraction
 from summarizer.core.types import Usage
+from summarizer.llm import fastpath
 from summarizer.llm.client import (
     FIRST_ROUND,
     LLM,
@@ -507,7 +510,7 @@ async def test_requests_equal_what_instructors_own_wrapper_sends(mode: str) -> N
     import instructor
     import openai
 
-    from summarizer.llm.client import instructor_mode
+    from summarizer.llm.request import instructor_mode
 
     articles = ["{% raw %} and {{ unknown }} stay literal. " + ARTICLE, ARTICLE[:400]]
     with FakeOpenAI(good) as server:
@@ -533,7 +536,7 @@ async def test_requests_equal_what_instructors_own_wrapper_sends(mode: str) -> N
 
 
 async def test_cache_key_schema_is_generated_once_per_model(tmp_path: Path) -> None:
-    from summarizer.llm.client import _json_schema
+    from summarizer.llm.request import json_schema as _json_schema
 
     _json_schema.cache_clear()
     with FakeOpenAI(good) as server:
@@ -544,3 +547,40 @@ async def test_cache_key_schema_is_generated_once_per_model(tmp_path: Path) -> N
     info = _json_schema.cache_info()
     assert info.misses == 1 and info.hits == 3
     assert again.cached and server.request_count == 3
+
+
+# ---------------------------------------------------------------------- instructor paths
+
+
+async def test_the_path_under_test_is_the_one_taken(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each run of the suite's LLM tests really goes the way its parameter says."""
+    path = request.getfixturevalue("instructor_path")
+    taken: list[str] = []
+    shortcut = fastpath.retry
+
+    async def counting(*args: Any, **kwargs: Any) -> Any:
+        taken.append("fast")
+        return await shortcut(*args, **kwargs)
+
+    monkeypatch.setattr(fastpath, "retry", counting)
+    with FakeOpenAI(good) as server:
+        async with LLM(server.settings()) as llm:
+            response = await llm.create(Claims, prompt=PROMPT, variables=variables())
+    assert response.validated
+    assert taken == (["fast"] if path == "fast" else [])
+
+
+def test_the_shortcut_is_only_taken_on_verified_instructor_versions(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    first, last = fastpath.VERIFIED
+    assert fastpath.supported(f"{first[0]}.{first[1]}.0")
+    assert fastpath.supported(f"{first[0]}.{first[1]}.9rc1")
+    assert not fastpath.supported(f"{last[0]}.{last[1]}.0")
+    assert not fastpath.supported("2.0.0") and not fastpath.supported("1.16.2")
+    assert not fastpath.supported("not-a-version")
+    monkeypatch.setattr(fastpath, "enabled", True)
+    monkeypatch.setattr(fastpath, "_SUPPORTED", False)
+    assert not fastpath.active()

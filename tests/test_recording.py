@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from llm_paths import instructor_path  # noqa: F401
 from pydantic import BaseModel
 
 from summarizer.core.errors import ConfigError, ReplayMissError

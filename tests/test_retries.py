@@ -8,6 +8,7 @@ import email.utils
 import httpx2
 import openai
 import pytest
+from llm_paths import instructor_path  # noqa: F401
 from pydantic import BaseModel
 from tenacity import RetryCallState
 

@@ -6,11 +6,10 @@ cluster running ``python -m vllm.entrypoints.openai.run_batch`` on the same file
 
 Why it is built like this:
 
-* **The request body is exactly what instructor would send live.** The body is captured
-  from instructor itself (``instructor.patch`` over a function that records its keyword
-  arguments), once per model/mode, with the prompt's ``{{ placeholders }}`` left in; each
-  request's messages are then rendered by instructor's own templating with the article as
-  a variable. So the article enters only through ``{{ article }}`` (a ``{%`` in an article
+* **The request body is exactly what instructor would send live.** It comes from
+  :func:`summarizer.llm.request.request_body`: the live client's own request description
+  handed to instructor's public ``patch`` wrapper over a function that records what it
+  would send. So the article enters only through ``{{ article }}`` (a ``{%`` in an article
   cannot break it) and a live run and a batch run ask the model the same question.
 * **``custom_id`` carries everything ``collect`` needs to place an answer**:
   ``LINE/CLUSTER/SOURCE/IofN/START-END`` (ids percent-encoded), i.e. the input line (cluster
@@ -29,30 +28,38 @@ Why it is built like this:
 
 from __future__ import annotations
 
-import functools
-import importlib
 import json
-import logging
 import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, get_args
+from typing import Any, NamedTuple, get_args
 from urllib.parse import quote, unquote
 
+from pydantic import BaseModel, ValidationError
+
+from summarizer.batch.runner import BatchRunner, BatchStats, ClusterLineLike, Progress
 from summarizer.core.errors import BadInputError, ConfigError, LLMError
+from summarizer.core.events import DroppedItem, ExtractionDiagnostics, SourceEvent, SourceFailure
 from summarizer.core.options import DEFAULT_MAX_WORDS
+from summarizer.core.schema import ITEM_FIELDS, EventExtraction, EventType
 from summarizer.core.settings import MODES, Mode
-
-if TYPE_CHECKING:
-    from pydantic import BaseModel
-
-    from summarizer.batch.runner import BatchRunner, BatchStats, ClusterLineLike, Progress
-    from summarizer.core.events import DroppedItem, SourceEvent, SourceFailure
-    from summarizer.core.schema import EventExtraction
-    from summarizer.core.source import Cluster, Source
-    from summarizer.core.types import Usage
+from summarizer.core.source import Cluster, Source
+from summarizer.core.types import Usage
+from summarizer.extract.with_llm import (
+    DEFAULT_CHUNK_CHARS,
+    Chunk,
+    combine_chunks,
+    extraction_variables,
+    ground_extraction,
+    split_into_chunks,
+)
+from summarizer.llm import request
+from summarizer.llm.pricing import estimate_cost
+from summarizer.llm.prompts import load_prompt
+from summarizer.pipeline import Builtin, RunOptions, summarize_events
+from summarizer.sources import iter_clusters
 
 BATCH_URL = "/v1/chat/completions"
 #: OpenAI bills Batch API tokens at half the standard list price (pricing.py's table).
@@ -99,54 +106,6 @@ def parse_custom_id(custom_id: str) -> RequestKey | None:
 # --------------------------------------------------------------------------- prepare
 
 
-class _Captured(Exception):
-    """Raised by the capturing ``create`` so instructor never sends anything."""
-
-    def __init__(self, kwargs: dict[str, Any]) -> None:
-        super().__init__("captured")
-        self.kwargs = kwargs
-
-
-@functools.cache
-def _body_template(
-    model: str, mode: Mode, temperature: float, max_tokens: int | None
-) -> dict[str, Any]:
-    """The request body instructor would send, messages still holding ``{{ placeholders }}``."""
-    import instructor
-
-    from summarizer.core.schema import EventExtraction
-    from summarizer.llm.client import instructor_mode
-    from summarizer.llm.prompts import load_prompt
-
-    def capture(**kwargs: Any) -> Any:
-        raise _Captured(kwargs)
-
-    patched = instructor.patch(create=capture, mode=instructor_mode(mode))
-    kwargs: dict[str, Any] = {
-        "model": model,
-        "messages": load_prompt("extract").render_messages(),
-        "temperature": temperature,
-    }
-    if max_tokens is not None:
-        kwargs["max_tokens"] = max_tokens
-    # instructor logs every failed attempt; this "failure" is the capture itself.
-    quiet = logging.getLogger("instructor")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
-    try:
-        patched(response_model=EventExtraction, max_retries=0, strict=False, **kwargs)
-    except _Captured as captured:
-        return captured.kwargs
-    except Exception as error:
-        cause = error.__cause__ or error.__context__
-        if isinstance(cause, _Captured):
-            return cause.kwargs
-        raise
-    finally:
-        quiet.setLevel(level)
-    raise RuntimeError("instructor did not call the create function")  # pragma: no cover
-
-
 def request_body(
     variables: Mapping[str, str],
     *,
@@ -155,16 +114,16 @@ def request_body(
     temperature: float = 0.0,
     max_tokens: int | None = None,
 ) -> dict[str, Any]:
-    """One chat-completions body for the extraction prompt, rendered like instructor does."""
-    # instructor's own renderer (Jinja, sandboxed, then dedent): the same text it sends live.
-    from summarizer.llm.client import instructor_mode
-
-    handle_templating = importlib.import_module("instructor.templating").handle_templating
-    template = _body_template(model, mode, temperature, max_tokens)
-    rendered = handle_templating(
-        {"messages": template["messages"]}, instructor_mode(mode), context=dict(variables)
+    """One chat-completions body for the extraction prompt: what the live client sends."""
+    return request.request_body(
+        EventExtraction,
+        mode,
+        load_prompt("extract"),
+        variables,
+        model=model,
+        temperature=temperature,
+        max_tokens=max_tokens,
     )
-    return {**template, "messages": rendered["messages"]}
 
 
 @dataclass
@@ -187,12 +146,6 @@ def prepare_requests(
     max_tokens: int | None = None,
 ) -> PrepareReport:
     """Write one Batch API request per source chunk; the file appears whole or not at all."""
-    from summarizer.extract.with_llm import (
-        DEFAULT_CHUNK_CHARS,
-        extraction_variables,
-        split_into_chunks,
-    )
-    from summarizer.sources import iter_clusters
 
     if mode not in MODES:
         raise ConfigError(f"unknown mode {mode!r}: expected one of {', '.join(MODES)}")
@@ -371,7 +324,6 @@ def _json_in(text: str) -> Any:
 
 
 def _item_models() -> dict[str, type[BaseModel]]:
-    from summarizer.core.schema import ITEM_FIELDS, EventExtraction
 
     models: dict[str, type[BaseModel]] = {}
     for name in ITEM_FIELDS:
@@ -382,10 +334,6 @@ def _item_models() -> dict[str, type[BaseModel]]:
 
 def parse_extraction(data: Any) -> tuple[EventExtraction, list[DroppedItem]]:
     """Validate item by item: an invalid item is dropped and counted, its siblings kept."""
-    from pydantic import ValidationError
-
-    from summarizer.core.events import DroppedItem
-    from summarizer.core.schema import EventExtraction, EventType
 
     if not isinstance(data, dict):
         raise AnswerError("answer is not a JSON object")
@@ -423,8 +371,6 @@ def parse_extraction(data: Any) -> tuple[EventExtraction, list[DroppedItem]]:
 
 
 def _usage(body: Mapping[str, Any]) -> Usage:
-    from summarizer.core.types import Usage
-    from summarizer.llm.pricing import estimate_cost
 
     raw = body.get("usage") if isinstance(body.get("usage"), dict) else {}
     assert isinstance(raw, dict)
@@ -445,11 +391,6 @@ def source_event(
     source: Source, answers: list[tuple[RequestKey, Any]], warnings: list[str]
 ) -> SourceEvent:
     """One source's grounded event from its chunks' answers (at least one must be usable)."""
-    from summarizer.core.events import ExtractionDiagnostics, SourceEvent
-    from summarizer.core.schema import EventType
-    from summarizer.core.types import Usage
-    from summarizer.extract.with_llm import Chunk, combine_chunks, ground_extraction
-    from summarizer.llm.prompts import load_prompt
 
     if not answers:
         raise AnswerError("no answer in the results file")
@@ -526,9 +467,6 @@ class CollectProcess:
         return self.cost_usd
 
     async def __call__(self, cluster: Cluster, line_no: int) -> Mapping[str, Any]:
-        from summarizer.core.events import SourceFailure
-        from summarizer.core.types import Usage
-        from summarizer.pipeline import Builtin, RunOptions, summarize_events
 
         by_source: dict[str, list[tuple[RequestKey, Any]]] = {}
         for key, record in self.index.answers(line_no, cluster.id):
@@ -565,8 +503,6 @@ def open_collect(
     progress: Progress | None = None,
 ) -> tuple[BatchRunner, Iterator[ClusterLineLike], ResponseIndex]:
     """The runner and input stream of a collect run (the CLI adds signal handling)."""
-    from summarizer.batch.runner import BatchRunner
-    from summarizer.sources import iter_clusters
 
     items = iter_clusters(clusters_path)
     if not responses_path.is_file():

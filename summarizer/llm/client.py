@@ -1,17 +1,23 @@
 """The one door to a language model: structured calls through instructor over openai.
 
 Every LLM call of a run goes through :meth:`LLM.create`, so one object owns the things
-that must be shared across calls: the concurrency limit (one semaphore), the retry policy,
-the running usage and cost, the cache, the cassette, and the server's quirks (a mode it
-rejected is dropped for the rest of the run). Two retry loops nest here on purpose:
+that must be shared across calls: the concurrency limit (:mod:`summarizer.llm.limit`), the
+retry policy, the running usage and cost, the cache, the cassette, and the server's quirks
+(a mode it rejected is dropped for the rest of the run). Two retry loops nest here on
+purpose:
 
-* instructor re-asks the model when its answer fails validation (``max_reasks``), sending
-  the error text back; after the last re-ask the caller still gets the last answer, parsed
+* instructor re-asks the model when its answer fails validation (``max_retries`` of its
+  ``create``, our ``max_reasks``), sending the error text back; after the last re-ask the
+  caller still gets the last answer (``InstructorRetryException.last_completion``), parsed
   without the validation context and marked ``validated=False``, so it can keep what is
   grounded instead of losing the source;
 * inside each of those attempts, :mod:`summarizer.llm.retry` repeats the HTTP request on rate
   limits, 5xx, timeouts and dropped connections (``http_attempts``), with the openai
-  SDK's own retries switched off so only one policy exists.
+  SDK's own retries switched off so only one policy exists. It can sit inside because
+  instructor is given our own ``create`` through its public ``instructor.patch(create=)``.
+
+Only instructor's public interface is used (see :mod:`summarizer.llm.request`), so any
+instructor 1.x from 1.17 on works next to an application's own instructor.
 
 openai and instructor are imported here, never by ``import summarizer``: the CLI's
 ``--help`` and the built-in extractor should not pay for them.
@@ -19,45 +25,38 @@ openai and instructor are imported here, never by ``import summarizer``: the CLI
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import contextvars
-import functools
-import heapq
-import itertools
-import json
 import logging
-import re
 import sqlite3
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from textwrap import dedent
-from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 from urllib.parse import urlsplit
 
 import instructor
 import openai
-from jinja2 import Template
-from jinja2.sandbox import SandboxedEnvironment
 from pydantic import BaseModel
 
 from summarizer.core.errors import ConfigError, LLMError, ReplayMissError
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.core.types import Usage
 from summarizer.llm import recording
+from summarizer.llm.ask import Answer, LLMCallError, ModeRejected, ask
 from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
+from summarizer.llm.limit import FIRST_ROUND, SECOND_ROUND, PriorityLimit
 from summarizer.llm.pricing import estimate_cost
+from summarizer.llm.prompts import Prompt
+from summarizer.llm.request import check_variables, instructor_mode, json_schema
 from summarizer.llm.retry import (
     RetryPolicy,
     describe_http_error,
     one_line,
+    rejects_mode,
     retrying,
     server_message,
 )
-
-if TYPE_CHECKING:
-    from summarizer.llm.prompts import Prompt
 
 __all__ = [
     "FIRST_ROUND",
@@ -86,23 +85,6 @@ PLACEHOLDER_KEY = "no-key-needed"
 #: that lack json_schema (llama-cpp-python), and md_json needs nothing from the server.
 FALLBACK: dict[str, Mode | None] = {"json_schema": "tools", "tools": "md_json", "md_json": None}
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
-
-#: Priorities for :meth:`LLM.create`: a call that finishes a cluster whose first round is
-#: done (the writer) goes before calls that start new work, so results come out early and
-#: a killed run loses less. Higher goes first.
-FIRST_ROUND = 0
-SECOND_ROUND = 1
-
-#: How many later arrivals may overtake a waiting call by priority: large enough that a
-#: writer call passes the whole queue of a batch run's first-round calls (about
-#: 2 x concurrency clusters x sources), finite so that no call waits forever.
-DEFAULT_OVERTAKE = 4096
-
-
-class LLMCallError(LLMError):
-    """A call that produced nothing usable: HTTP failure after retries, 4xx, unparseable output."""
-
 
 @dataclass
 class LLMResponse(Generic[T]):
@@ -122,7 +104,8 @@ class LLMResponse(Generic[T]):
 
 @dataclass
 class _CallStats:
-    """What one ``create`` spent, filled by every HTTP attempt it makes."""
+    """What one ``create`` spent: HTTP attempts counted by :meth:`LLM._send` (instructor
+    never sees the ones our retry policy repeats), tokens by an instructor hook."""
 
     attempts: int = 0
     prompt_tokens: int = 0
@@ -130,97 +113,17 @@ class _CallStats:
     #: Where every HTTP attempt of this call waits in the shared :class:`PriorityLimit`.
     priority: int = FIRST_ROUND
 
+    def count_tokens(self, completion: Any) -> None:
+        """instructor's ``completion:response`` hook: one answer, re-ask or not."""
+        usage = getattr(completion, "usage", None)
+        if usage is not None:
+            self.prompt_tokens += int(usage.prompt_tokens or 0)
+            self.completion_tokens += int(usage.completion_tokens or 0)
+
 
 _current: contextvars.ContextVar[_CallStats | None] = contextvars.ContextVar(
     "summarizer_llm_call", default=None
 )
-
-
-class PriorityLimit:
-    """One concurrency limit shared by every call of a run, served by priority.
-
-    ``asyncio.Semaphore`` serves waiters first-in-first-out; in a batch run that makes the
-    writer call of an early cluster queue behind the extraction calls of every cluster
-    admitted after it, so the first result appears only after most of the in-flight
-    clusters have been extracted. Here, when all slots are taken, a waiter with a higher
-    priority goes first and equal priorities keep arrival order. Throughput does not change:
-    a freed slot is handed straight to the next waiter (no slot sits idle, and no newcomer
-    can barge in ahead of the queue).
-
-    No starvation: a waiter is ranked as if it had arrived ``overtake x priority`` arrivals
-    earlier, so a call can be overtaken by at most ``overtake`` later arrivals per step of
-    priority between them, however long a stream of higher-priority calls lasts.
-
-    Not bound to an event loop until calls wait, so an :class:`LLM` may be closed and used
-    again under another ``asyncio.run``.
-    """
-
-    def __init__(self, slots: int, *, overtake: int = DEFAULT_OVERTAKE) -> None:
-        if slots < 1:
-            raise ValueError(f"a concurrency limit needs at least 1 slot, got {slots}")
-        self.slots = slots
-        self.overtake = overtake
-        self._free = slots
-        # (rank, arrival, future): the heap's smallest rank is served next; a cancelled
-        # waiter's entry stays until it reaches the top and is then skipped.
-        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
-        self._arrivals = itertools.count()
-
-    @property
-    def in_use(self) -> int:
-        """Slots held now."""
-        return self.slots - self._free
-
-    @property
-    def waiting(self) -> int:
-        """Calls waiting for a slot now."""
-        return sum(1 for _, _, future in self._waiters if not future.done())
-
-    async def acquire(self, priority: int = FIRST_ROUND) -> None:
-        # Invariant: a free slot never coexists with a live waiter (``_hand_over`` runs on
-        # every release), so a free slot can be taken without looking at the queue.
-        if self._free > 0:
-            self._free -= 1
-            return
-        arrival = next(self._arrivals)
-        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        heapq.heappush(self._waiters, (arrival - priority * self.overtake, arrival, future))
-        try:
-            await future
-        except asyncio.CancelledError:
-            if future.done() and not future.cancelled():
-                self.release()  # granted, then cancelled before it ran: pass the slot on
-            raise
-
-    def release(self) -> None:
-        self._free += 1
-        self._hand_over()
-
-    def _hand_over(self) -> None:
-        while self._free > 0 and self._waiters:
-            _, _, future = heapq.heappop(self._waiters)
-            if future.done():
-                continue  # cancelled while waiting
-            self._free -= 1
-            future.set_result(None)
-
-    @contextlib.asynccontextmanager
-    async def slot(self, priority: int = FIRST_ROUND) -> AsyncIterator[None]:
-        """Hold one slot for the body of an ``async with``."""
-        await self.acquire(priority)
-        try:
-            yield
-        finally:
-            self.release()
-
-
-class _ModeRejected(Exception):
-    """The server refused the structured-output mode itself; retrying cannot help."""
-
-    def __init__(self, mode: Mode, detail: str) -> None:
-        super().__init__(f"{mode} mode rejected: {detail}")
-        self.mode = mode
-        self.detail = detail
 
 
 class LLM:
@@ -239,6 +142,7 @@ class LLM:
         self._limit = PriorityLimit(settings.concurrency)
         self._client: openai.AsyncOpenAI | None = None
         self._senders: dict[Mode, Callable[..., Awaitable[Any]]] = {}
+        self._creates: dict[Mode, Callable[..., Awaitable[Any]]] = {}
         self._cache: Cache | None = None
         self._stack = contextlib.ExitStack()
         self._cassette: Any = None
@@ -256,6 +160,7 @@ class LLM:
         """Close HTTP connections and write the cassette being recorded, if any."""
         client, self._client = self._client, None
         self._senders.clear()
+        self._creates.clear()
         # A fresh limit for the next use: waiters of a cancelled run belong to its loop.
         self._limit = PriorityLimit(self.settings.concurrency)
         if client is not None:
@@ -345,7 +250,7 @@ class LLM:
         :class:`ConfigError` for a missing key or a mode no fallback can fix, and
         :class:`ReplayMissError` for a request a replayed cassette does not hold.
         """
-        _check_variables(prompt, variables)
+        check_variables(prompt, variables)
         self._start()
         reasks = self.settings.max_reasks if max_reasks is None else max_reasks
         key = self._cache_key(response_model, prompt, variables, reasks, max_tokens)
@@ -371,7 +276,7 @@ class LLM:
                         max_tokens,
                     )
                     break
-                except _ModeRejected as rejected:
+                except ModeRejected as rejected:
                     self._fall_back(rejected)
         except LLMError as exc:
             # Tokens spent on a failed call still cost money: count them, and hand them
@@ -404,61 +309,29 @@ class LLM:
         validation_context: Mapping[str, Any] | None,
         reasks: int,
         max_tokens: int | None,
-    ) -> tuple[T, bool, str | None]:
-        """One instructor call (with its re-asks) in ``mode``: (value, validated, errors).
+    ) -> Answer[T]:
+        """One instructor ``create`` (with its re-asks) in ``mode``.
 
-        instructor's retry loop runs as it is (validation, re-ask messages, parsing); what
-        its ``patch`` wrapper would redo on every call, and is the same for every call of
-        one (model, mode, prompt), comes from :func:`_prepared_request` instead.
+        Tokens are counted by instructor's ``completion:response`` hook, so the answers
+        of failed re-asks are paid for as well.
         """
-        from instructor.v2.core.errors import IncompleteOutputException, InstructorRetryException
-        from instructor.v2.core.providers import Provider
-        from instructor.v2.core.retry import retry_async
-
-        request = _prepared_request(response_model, mode, prompt)
-        context = {**variables, **(validation_context or {})}
-        kwargs: dict[str, Any] = {
-            **request.fields,
-            "model": self.settings.model,
-            "messages": request.render(context),
-            "temperature": self.settings.temperature,
-        }
-        if max_tokens is not None:
-            kwargs["max_tokens"] = max_tokens
-        try:
-            value = await retry_async(
-                func=self._sender(mode),
-                response_model=request.model,
-                args=(),
-                kwargs=kwargs,
-                context=context,
-                max_retries=reasks,
-                strict=False,
-                mode=instructor_mode(mode),
-                provider=Provider.OPENAI,
-            )
-            return _plain(value, response_model), True, None
-        except InstructorRetryException as exc:
-            cause = exc.__cause__
-            if isinstance(cause, _ModeRejected | LLMError | ConfigError):
-                raise cause from None
-            if isinstance(cause, IncompleteOutputException):
-                raise _truncated(max_tokens) from None
-            completion = exc.failed_attempts[-1].completion if exc.failed_attempts else None
-            if completion is None:
-                reason = one_line(str(cause or exc))
-                raise LLMCallError(f"{self.host}: {reason}") from None
-            errors = str(cause) if cause is not None else str(exc)
-            try:
-                value = _parse_unvalidated(completion, response_model, mode)
-            except Exception as parse_error:
-                raise LLMCallError(
-                    f"{self.host} ({self.settings.model}) gave unusable output after "
-                    f"{exc.n_attempts} attempts: {_first_error_line(parse_error)}"
-                ) from None
-            return value, False, errors
-        except IncompleteOutputException:
-            raise _truncated(max_tokens) from None
+        stats = _current.get()
+        assert stats is not None
+        hooks = instructor.hooks.Hooks()
+        hooks.on("completion:response", stats.count_tokens)
+        return await ask(
+            response_model,
+            mode,
+            prompt,
+            {**variables, **(validation_context or {})},
+            create=self._create(mode),
+            send=self._sender(mode),
+            settings=self.settings,
+            reasks=reasks,
+            max_tokens=max_tokens,
+            hooks=hooks,
+            host=self.host,
+        )
 
     def _sender(self, mode: Mode) -> Callable[..., Awaitable[Any]]:
         """The ``create`` instructor's retry loop calls: one HTTP request through ``_send``."""
@@ -471,8 +344,21 @@ class LLM:
             sender = self._senders[mode] = send
         return sender
 
+    def _create(self, mode: Mode) -> Callable[..., Awaitable[Any]]:
+        """instructor's public ``create`` for ``mode``: ``instructor.patch`` over our sender.
+
+        Made once per mode and client, so the HTTP request of every attempt goes through
+        our retry policy and the shared limit, with the SDK's own retries off.
+        """
+        create = self._creates.get(mode)
+        if create is None:
+            create = self._creates[mode] = instructor.patch(
+                create=self._sender(mode), mode=instructor_mode(mode)
+            )
+        return create
+
     async def _send(self, mode: Mode, kwargs: dict[str, Any]) -> Any:
-        """One chat completion, retried on transient failures; counts attempts and tokens."""
+        """One chat completion, retried on transient failures; counts HTTP attempts."""
         stats = _current.get()
         assert self._client is not None and stats is not None
         policy = RetryPolicy(
@@ -493,10 +379,6 @@ class LLM:
             raise LLMCallError(
                 describe_http_error(exc, model=self.settings.model, host=self.host)
             ) from exc
-        usage = getattr(completion, "usage", None)
-        if usage is not None:
-            stats.prompt_tokens += int(usage.prompt_tokens or 0)
-            stats.completion_tokens += int(usage.completion_tokens or 0)
         return completion
 
     async def _request(self, client: openai.AsyncOpenAI, mode: Mode, kwargs: dict[str, Any]) -> Any:
@@ -504,8 +386,8 @@ class LLM:
             return await client.chat.completions.create(**kwargs)
         except openai.APIStatusError as exc:
             detail = server_message(exc)
-            if _rejects_mode(exc.status_code, detail, mode):
-                raise _ModeRejected(mode, f"HTTP {exc.status_code}: {detail}") from None
+            if rejects_mode(exc.status_code, detail, mode):
+                raise ModeRejected(mode, f"HTTP {exc.status_code}: {detail}") from None
             raise
         except openai.APIConnectionError as exc:
             miss = recording.replay_miss(exc)
@@ -513,7 +395,7 @@ class LLM:
                 raise miss from None
             raise
 
-    def _fall_back(self, rejected: _ModeRejected) -> None:
+    def _fall_back(self, rejected: ModeRejected) -> None:
         """Switch the whole run to the next mode, once, and say so; or stop with one line."""
         if self._mode != rejected.mode:
             return  # a concurrent call already switched; just retry in the new mode
@@ -569,7 +451,7 @@ class LLM:
             temperature=self.settings.temperature,
             max_tokens=max_tokens,
             prompt_hash=prompt.hash,
-            schema=_json_schema(response_model),
+            schema=json_schema(response_model),
             variables=variables,
             max_reasks=reasks,
             server=public_server(self.settings.base_url),
@@ -609,195 +491,3 @@ class LLM:
         where = self._cache.path if self._cache is not None else "cache"
         self.warnings.append(f"{where}: cache unavailable ({exc}); continuing without it")
         self._cache = None
-
-
-# ---------------------------------------------------------------------- helpers
-
-
-def instructor_mode(mode: Mode) -> Any:
-    """instructor's Mode for one of our mode names (shared with the Batch API writer)."""
-    return {
-        "tools": instructor.Mode.TOOLS,
-        "json_schema": instructor.Mode.JSON_SCHEMA,
-        "md_json": instructor.Mode.MD_JSON,
-    }[mode]
-
-
-def _rejects_mode(status: int, detail: str, mode: Mode) -> bool:
-    """Does this error say the server cannot do ``mode`` at all (not a transient fault)?
-
-    llama-cpp-python answers json_schema with a 500 listing the allowed types ("text",
-    "json_object"); servers without function calling answer ``tools`` with a 400 saying
-    so. Both are recognised by wording, because their statuses also mean other things.
-    """
-    if status not in (400, 404, 422, 500, 501):
-        return False
-    text = detail.lower()
-    if mode == "json_schema":
-        return "json_schema" in text or "response_format" in text or "json_object" in text
-    if mode == "tools":
-        refusal = (
-            "not support",
-            "unsupported",
-            "not enabled",
-            "not allowed",
-            "requires",
-            "disabled",
-        )
-        return ("tool" in text or "function" in text) and any(r in text for r in refusal)
-    return False
-
-
-def _parse_unvalidated(completion: Any, response_model: type[T], mode: Mode) -> T:
-    """The answer in ``completion`` parsed without context: context validators skip."""
-    from instructor.v2.core.providers import Provider
-    from instructor.v2.core.registry import mode_registry
-
-    handlers = mode_registry.get_handlers(Provider.OPENAI, instructor_mode(mode))
-    value = handlers.response_parser(
-        response=completion,
-        response_model=_prepared(response_model),
-        validation_context=None,
-        strict=False,
-        stream=False,
-        is_async=True,
-    )
-    return _plain(value, response_model)
-
-
-#: One sandboxed Jinja environment, as instructor uses to render messages with ``context``
-#: (a fresh one per message per call there); templates compiled from it are kept per prompt.
-_JINJA = SandboxedEnvironment()
-
-
-@dataclass(frozen=True)
-class _PreparedRequest:
-    """What instructor's ``patch`` wrapper derives from (model, mode, prompt) on every call.
-
-    Its wrapper re-checks the model for async validators several times, wraps the model
-    again, regenerates the JSON schema (json_schema and md_json modes) and compiles every
-    message as a Jinja template, on every call (a fifth of the client CPU of a batch run
-    against a fast server). None of it depends on the call's variables, so it is done
-    once here; only
-    rendering the compiled templates with the call's context is left per call, exactly
-    as instructor renders them (sandboxed Jinja, then ``dedent``).
-    """
-
-    model: type[BaseModel]
-    #: Request fields the mode adds (``tools`` + ``tool_choice``, or ``response_format``).
-    fields: Mapping[str, Any]
-    #: Each message with its content compiled as a template (None: content not a string).
-    messages: tuple[tuple[Mapping[str, Any], Template | None], ...]
-
-    def render(self, context: Mapping[str, Any]) -> list[dict[str, Any]]:
-        return [
-            {**message, "content": dedent(template.render(**context))}
-            if template is not None and context
-            else dict(message)
-            for message, template in self.messages
-        ]
-
-
-@functools.lru_cache(maxsize=256)
-def _prepared_request(
-    response_model: type[BaseModel], mode: Mode, prompt: Prompt
-) -> _PreparedRequest:
-    """Run instructor's request preparation once on the unrendered prompt.
-
-    The same order as instructor's wrapper: prepare the model, let the mode's handler add
-    its fields (and, for md_json, its schema message), convert messages, then template.
-    """
-    from instructor.v2.core.providers import Provider
-    from instructor.v2.core.registry import mode_registry
-
-    handlers = mode_registry.get_handlers(Provider.OPENAI, instructor_mode(mode))
-    model, kwargs = handlers.request_handler(
-        response_model=_prepared(response_model),
-        kwargs={"messages": prompt.render_messages()},
-    )
-    messages = kwargs.pop("messages")
-    if handlers.message_converter is not None:
-        messages = handlers.message_converter(messages, autodetect_images=False)
-    prepared = tuple(
-        (dict(message), _JINJA.from_string(content) if isinstance(content, str) else None)
-        for message in messages
-        for content in [message.get("content")]
-    )
-    assert model is not None
-    return _PreparedRequest(model=model, fields=kwargs, messages=prepared)
-
-
-@functools.lru_cache(maxsize=256)
-def _prepared(response_model: type[BaseModel]) -> type[BaseModel]:
-    """instructor's wrapped subclass of ``response_model``, made once per model.
-
-    instructor builds a fresh subclass on every call unless given one it already made,
-    which also defeats its own schema cache: about 10 ms of CPU per call, the largest
-    cost of a call against a fast server. The schema sent on the wire is the same.
-    """
-    from instructor.v2.core.response_model import prepare_response_model
-
-    prepared = prepare_response_model(response_model)
-    assert prepared is not None
-    return prepared
-
-
-@functools.lru_cache(maxsize=256)
-def _json_schema(response_model: type[BaseModel]) -> Mapping[str, Any]:
-    """The model's JSON schema for cache keys, generated once per class (a few ms each)."""
-    return response_model.model_json_schema()
-
-
-def _plain(value: Any, response_model: type[T]) -> T:
-    """An instance of exactly ``response_model``, as the cache returns.
-
-    instructor answers with a subclass it made (for its schema helpers) carrying the raw
-    completion; pydantic's ``==`` compares classes and private attributes, so without
-    this a fresh answer would never equal the same answer read from cache or replay.
-    Fields are copied as they are, without validating again.
-    """
-    if not isinstance(value, response_model):
-        raise TypeError(f"expected {response_model.__name__}, got {type(value).__name__}")
-    if type(value) is response_model:
-        return value
-    fields = {name: getattr(value, name) for name in response_model.model_fields}
-    plain = response_model.model_construct(_fields_set=set(value.model_fields_set), **fields)
-    wanted = response_model.__private_attributes__
-    private = {k: v for k, v in (value.__pydantic_private__ or {}).items() if k in wanted}
-    if private:
-        plain.__pydantic_private__ = {**(plain.__pydantic_private__ or {}), **private}
-    return plain
-
-
-def _check_variables(prompt: Prompt, variables: Mapping[str, str]) -> None:
-    """Jinja silently renders an unknown ``{{ x }}`` as nothing: refuse that up front."""
-    wanted = {m for _, content in prompt.messages for m in _PLACEHOLDER.findall(content)}
-    missing = sorted(wanted - set(variables))
-    if missing:
-        raise ValueError(f"prompt {prompt.name!r} needs variable(s) {', '.join(missing)}")
-
-
-def _truncated(max_tokens: int | None) -> LLMCallError:
-    limit = f"max_tokens={max_tokens}" if max_tokens is not None else "the model's output limit"
-    return LLMCallError(f"the answer was cut off at {limit} (finish_reason=length)")
-
-
-def _first_error_line(exc: BaseException) -> str:
-    text = str(exc).strip()
-    lines = [line for line in text.splitlines() if line.strip()]
-    head = lines[0] if lines else type(exc).__name__
-    if len(lines) > 1 and "validation error" in head:
-        head = f"{head} ({lines[1].strip()}: {lines[2].strip() if len(lines) > 2 else ''})"
-    return one_line(head, 200)
-
-
-def describe_settings(settings: LLMSettings) -> str:
-    """A log-safe one-line summary (no key) for ``--verbose`` output."""
-    parts = {
-        "model": settings.model,
-        "server": public_server(settings.base_url),
-        "mode": settings.effective_mode,
-        "concurrency": settings.concurrency,
-        "cache": settings.cache,
-    }
-    return json.dumps(parts)

@@ -159,3 +159,28 @@ def one_line(text: str, limit: int = 240) -> str:
     """Whitespace collapsed, key-like tokens redacted, cut to ``limit`` characters."""
     flat = _KEYLIKE.sub(r"\1[redacted]", " ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+def rejects_mode(status: int, detail: str, mode: str) -> bool:
+    """Does this error say the server cannot do ``mode`` at all (not a transient fault)?
+
+    llama-cpp-python answers json_schema with a 500 listing the allowed types ("text",
+    "json_object"); servers without function calling answer ``tools`` with a 400 saying
+    so. Both are recognised by wording, because their statuses also mean other things.
+    """
+    if status not in (400, 404, 422, 500, 501):
+        return False
+    text = detail.lower()
+    if mode == "json_schema":
+        return "json_schema" in text or "response_format" in text or "json_object" in text
+    if mode == "tools":
+        refusal = (
+            "not support",
+            "unsupported",
+            "not enabled",
+            "not allowed",
+            "requires",
+            "disabled",
+        )
+        return ("tool" in text or "function" in text) and any(r in text for r in refusal)
+    return False
