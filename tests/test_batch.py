@@ -27,6 +27,7 @@ class Line:
     line_no: int
     cluster: Cluster | None
     error: BadInputError | None = None
+    cluster_id: str | None = None
 
 
 def cluster(n: int) -> Cluster:
