@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel
 
-from summarizer.core.errors import ConfigError, SummarizerError
+from summarizer.core.errors import BadInputError, SummarizerError
 from summarizer.core.events import SourceEvent
 from summarizer.core.files import check_output_path, write_output
 from summarizer.core.options import DEFAULT_MAX_WORDS
@@ -440,7 +440,7 @@ async def run_eval_async(
     """``run_eval`` inside a running loop; ``llm`` (opened by the caller) selects the model."""
     path = Path(path)
     if limit is not None and limit < 1:
-        raise ConfigError(f"limit={limit!r}: must be positive")
+        raise BadInputError(f"limit={limit!r}", "must be positive")
     iter_clusters(path)  # a missing or unreadable file fails here, before any work
     if output is not None:
         check_output_path(Path(output))  # and so does an output path that cannot be written
