@@ -346,3 +346,40 @@ def test_ctrl_c_in_batch_counts_exactly_the_lines_written(tmp_path: Path) -> Non
     summary = next(line for line in err.splitlines() if line.startswith("summarizer: batch: "))
     assert summary.startswith(f"summarizer: batch: {len(lines)} written ("), (summary, len(lines))
     assert len(lines) < 400
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("command", [["summarize", str(SOURCE)], ["batch", "{clusters}"]])
+def test_ctrl_c_during_a_model_call_is_130_and_one_line(
+    command: list[str], tmp_path: Path, clusters: Path
+) -> None:
+    """The clean stop: the call in flight is cancelled; nothing half-written is left."""
+    args = [part.format(clusters=clusters) for part in command]
+    with FakeOpenAI(latency_s=60.0) as server:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "summarizer",
+                *args,
+                "--base-url",
+                server.base_url,
+                "-o",
+                "out.json",
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+            env=env(OPENAI_API_KEY="test-key"),
+        )
+        while server.request_count == 0 and process.poll() is None:
+            time.sleep(0.01)
+        process.send_signal(signal.SIGINT)
+        out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err and out == ""
+    assert err.strip().splitlines()[-1].startswith("summarizer: interrupted")
+    written = tmp_path / "out.json"
+    assert not written.exists() or written.read_bytes() == b""  # batch: no line was complete
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary

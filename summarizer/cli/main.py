@@ -19,6 +19,7 @@ line names the exception and how to see more.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import traceback
@@ -42,11 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         # (tests/test_cli_startup.py).
         from summarizer.cli.commands import run
 
-        return run(args)
+        code = run(args)
     except KeyboardInterrupt as interrupt:
         detail = f": {interrupt}" if str(interrupt) else ""
         print(f"summarizer: interrupted{detail}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except BrokenPipeError:
         # The reader of stdout went away (``| head``): nothing left to tell it. Point stdout
         # at /dev/null so the interpreter's final flush does not fail a second time.
@@ -63,6 +64,26 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
+    # Only the real command line (not a caller of main()), and not with Ray, whose own exit
+    # handler stops the local Ray it started.
+    if code == EXIT_INTERRUPTED and argv is None and getattr(args, "engine", None) != "ray":
+        _exit_now(code)
+    return code
+
+
+def _exit_now(code: int) -> None:
+    """Leave at once after Ctrl-C: the interpreter's own teardown is not worth waiting for.
+
+    Everything worth keeping is already closed when the command returns (``-o`` files
+    renamed into place, batch lines fsync'd, the answer cache committed, clients closed by
+    their ``async with``); what remains is freeing the module graph of openai, instructor
+    and pydantic, which took seconds on a loaded machine after the command had stopped.
+    """
+    with contextlib.suppress(OSError, ValueError):
+        sys.stdout.flush()
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(code)
 
 
 def _debug(args: argparse.Namespace) -> bool:
