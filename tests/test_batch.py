@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import stat
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from summarizer.batch.runner import (
 )
 from summarizer.core.errors import BadInputError, ConfigError, LLMError
 from summarizer.core.source import Cluster, Source
+from summarizer.sources import iter_clusters
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Line:
     line_no: int
     cluster: Cluster | None
     error: BadInputError | None = None
+    cluster_id: str | None = None
 
 
 def cluster(n: int) -> Cluster:
@@ -327,3 +330,36 @@ async def test_a_clusters_writer_call_goes_before_later_clusters_extractions(
     )
     assert sent.index("writer-a") < sent.index("c0") < sent.index("c1")
     assert sent[-1] == "writer-c"
+
+
+async def test_retry_failed_through_a_symlink_keeps_the_link_and_the_mode(tmp_path: Path) -> None:
+    real, link = tmp_path / "real.jsonl", tmp_path / "out.jsonl"
+    link.symlink_to(real.name)
+    outage = True
+
+    async def flaky(c: Cluster, line_no: int = 0) -> Mapping[str, Any]:
+        if outage and c.id == "c2":
+            raise LLMError("server unavailable")
+        return await echo(c, line_no)
+
+    await BatchRunner(flaky).run(lines(3), link)
+    real.chmod(0o600)
+    outage = False
+    stats = await BatchRunner(flaky).run(lines(3), link, retry_failed=True)
+    assert stats.complete == 1 and stats.skipped == 2
+    assert link.is_symlink() and stat.S_IMODE(real.stat().st_mode) == 0o600
+    assert sorted(r["status"] for r in read_records(real)) == ["complete"] * 3
+
+
+async def test_a_bad_input_line_is_recorded_with_the_id_it_gives(tmp_path: Path) -> None:
+    clusters = tmp_path / "in.jsonl"
+    clusters.write_text('{"id": "c1", "sources": []}\n{"sources": 5}\n')
+    out = tmp_path / "out.jsonl"
+    await BatchRunner(echo).run(iter_clusters(clusters), out)
+    assert [(r["line"], r["cluster_id"], r["stage"]) for r in read_records(out)] == [
+        (1, "c1", "input"),
+        (2, None, "input"),
+    ]
+    # Resuming finds both lines done: nothing is written twice.
+    stats = await BatchRunner(echo).run(iter_clusters(clusters), out)
+    assert stats.skipped == 2 and stats.written == 0

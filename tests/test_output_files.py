@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import stat
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,25 @@ def test_an_unwritable_folder_is_refused(tmp_path: Path) -> None:
             check_output_path(folder / "x.json")
     finally:
         folder.chmod(0o755)
+
+
+def test_pieces_stream_into_one_file(tmp_path: Path) -> None:
+    target = tmp_path / "requests.jsonl"
+    write_output(
+        target, (f'{{"n": {n}}}\n' if n % 2 else f'{{"n": {n}}}\n'.encode() for n in range(5))
+    )
+    assert [line for line in target.read_text().splitlines()] == [f'{{"n": {n}}}' for n in range(5)]
+
+
+def test_a_failure_while_producing_pieces_leaves_the_old_file(tmp_path: Path) -> None:
+    target = tmp_path / "requests.jsonl"
+    target.write_text("old\n")
+
+    def pieces() -> Iterator[str]:
+        yield "new line\n"
+        raise RuntimeError("input went away")
+
+    with pytest.raises(RuntimeError):
+        write_output(target, pieces())
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["requests.jsonl"]

@@ -29,7 +29,6 @@ Why it is built like this:
 from __future__ import annotations
 
 import json
-import os
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -42,7 +41,8 @@ from pydantic import BaseModel, ValidationError
 from summarizer.batch.runner import BatchRunner, BatchStats, ClusterLineLike, Progress
 from summarizer.core.errors import BadInputError, ConfigError, LLMError
 from summarizer.core.events import DroppedItem, ExtractionDiagnostics, SourceEvent, SourceFailure
-from summarizer.core.options import DEFAULT_MAX_WORDS
+from summarizer.core.files import write_output
+from summarizer.core.options import DEFAULT_MAX_WORDS, MIN_CHUNK_CHARS
 from summarizer.core.schema import ITEM_FIELDS, EventExtraction, EventType
 from summarizer.core.settings import MODES, Mode
 from summarizer.core.source import Cluster, Source
@@ -149,54 +149,49 @@ def prepare_requests(
 
     if mode not in MODES:
         raise ConfigError(f"unknown mode {mode!r}: expected one of {', '.join(MODES)}")
-    if chunk_chars is not None and chunk_chars < 200:
-        raise ConfigError("--chunk-chars must be at least 200")
+    if chunk_chars is not None and chunk_chars < MIN_CHUNK_CHARS:
+        raise ConfigError(f"chunk_chars={chunk_chars!r}: must be at least {MIN_CHUNK_CHARS}")
     items = iter_clusters(clusters_path)
     report = PrepareReport()
-    temporary = output.with_name(f".{output.name}.tmp-{os.getpid()}")
-    try:
-        with temporary.open("w", encoding="utf-8") as handle:
-            for item in items:
-                if item.cluster is None:
-                    report.errors.append(str(item.error))
-                    continue
-                report.clusters += 1
-                for source in item.cluster.sources:
-                    chunks = split_into_chunks(source, chunk_chars or DEFAULT_CHUNK_CHARS)
-                    for index, chunk in enumerate(chunks, start=1):
-                        key = RequestKey(
-                            item.line_no,
-                            item.cluster.id,
-                            source.id,
-                            index,
-                            len(chunks),
-                            chunk.start,
-                            chunk.end,
-                        )
-                        body = request_body(
-                            extraction_variables(source, chunk.text),
-                            model=model,
-                            mode=mode,
-                            temperature=temperature,
-                            max_tokens=max_tokens,
-                        )
-                        line = {
-                            "custom_id": key.custom_id(),
-                            "method": "POST",
-                            "url": BATCH_URL,
-                            "body": body,
-                        }
-                        text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
-                        handle.write(text + "\n")
-                        report.requests += 1
-                        report.prompt_tokens_estimate += len(text) // CHARS_PER_TOKEN
-        temporary.replace(output)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise BadInputError(str(output), f"cannot write ({error.strerror})") from None
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+
+    def lines() -> Iterator[str]:
+        for item in items:
+            if item.cluster is None:
+                report.errors.append(str(item.error))
+                continue
+            report.clusters += 1
+            for source in item.cluster.sources:
+                chunks = split_into_chunks(source, chunk_chars or DEFAULT_CHUNK_CHARS)
+                for index, chunk in enumerate(chunks, start=1):
+                    key = RequestKey(
+                        item.line_no,
+                        item.cluster.id,
+                        source.id,
+                        index,
+                        len(chunks),
+                        chunk.start,
+                        chunk.end,
+                    )
+                    body = request_body(
+                        extraction_variables(source, chunk.text),
+                        model=model,
+                        mode=mode,
+                        temperature=temperature,
+                        max_tokens=max_tokens,
+                    )
+                    line = {
+                        "custom_id": key.custom_id(),
+                        "method": "POST",
+                        "url": BATCH_URL,
+                        "body": body,
+                    }
+                    text = json.dumps(line, ensure_ascii=False, separators=(",", ":"))
+                    report.requests += 1
+                    report.prompt_tokens_estimate += len(text) // CHARS_PER_TOKEN
+                    yield text + "\n"
+
+    # Streamed through the one safe writer: atomic for a file, in place for a device.
+    write_output(output, lines())
     return report
 
 

@@ -12,11 +12,10 @@ Why it is shaped this way:
   while one cluster's extractions wait for its writer call.
 * **Exactly one line per input cluster.** A cluster ends as a summary record, or as a
   failure record with its reason; an input line that is not a usable cluster ends as a
-  failure record naming its line number (guarantee 3 of DESIGN.md).
+  failure record naming its line number and the ``id`` it gives, if any (guarantee 3).
 * **Durable, append-only output.** Lines are appended with ``O_APPEND`` writes and
-  ``fsync``'d before a cluster counts as done (group commit: one ``fsync`` covers every
-  line that completed meanwhile). A process killed at any moment leaves complete lines plus
-  at most one torn last line.
+  ``fsync``'d before a cluster counts as done (group commit: one ``fsync`` per batch of
+  lines). A kill at any moment leaves complete lines plus at most one torn last line.
 * **Resume by re-running the same command.** The output is scanned first: a torn last line
   is cut off (truncate to the last newline), and every ``(line number, cluster id)`` already
   present is skipped. Keying on both means a duplicated cluster id in the input is still two
@@ -39,12 +38,14 @@ import asyncio
 import contextlib
 import json
 import os
+import stat
 import time
 from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from summarizer.core import files
 from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
 from summarizer.core.options import RunOptions
 from summarizer.pipeline import Builtin, NothingProducedError, summarize_sources
@@ -71,6 +72,8 @@ class ClusterLineLike(Protocol):
     def cluster(self) -> Cluster | None: ...
     @property
     def error(self) -> BadInputError | None: ...
+    @property
+    def cluster_id(self) -> str | None: ...
 
 
 @dataclass
@@ -182,49 +185,49 @@ def finished_keys(path: Path) -> dict[tuple[int, str | None], str]:
 def drop_failures(path: Path) -> int:
     """Rewrite ``path`` without its failure records (bad input lines kept); return how many.
 
-    The new file is written beside the old one, fsync'd and renamed over it, so a kill
-    during the rewrite leaves either the old file or the new one, never a mix.
+    Rewritten through ``core.files.write_output`` (only when there is something to drop):
+    a kill during the rewrite leaves the old file or the new one, never a mix, and the file
+    keeps its mode; a symlink stays a link to the rewritten file.
     """
     if not path.exists():
         return 0
-    temporary = path.with_name(f".{path.name}.retry-{os.getpid()}")
-    removed = 0
-    try:
-        with path.open("rb") as source, temporary.open("wb") as target:
-            for raw in source:
-                try:
-                    record = json.loads(raw) if raw.strip() else None
-                except ValueError:
-                    record = None
-                if (
-                    isinstance(record, dict)
-                    and record.get("status") == STATUS_FAILED
-                    and record.get("stage") != "input"
-                ):
-                    removed += 1
-                    continue
-                target.write(raw)
-            target.flush()
-            os.fsync(target.fileno())
-        if removed:
-            temporary.replace(path)
-    finally:
-        temporary.unlink(missing_ok=True)
+    with path.open("rb") as source:
+        removed = sum(1 for raw in source if _is_retryable_failure(raw))
+    if removed:
+        with path.open("rb") as source:
+            files.write_output(path, (raw for raw in source if not _is_retryable_failure(raw)))
     return removed
+
+
+def _is_retryable_failure(raw: bytes) -> bool:
+    try:
+        record = json.loads(raw) if raw.strip() else None
+    except ValueError:
+        return False
+    return (
+        isinstance(record, dict)
+        and record.get("status") == STATUS_FAILED
+        and record.get("stage") != "input"
+    )
 
 
 class ResultWriter:
     """Appends JSON lines durably, one ``fsync`` per group of lines that completed together.
 
-    Callers ``await write(record)``; it returns once the line is on disk. A single task owns
-    the file descriptor, so lines never interleave, and ``fsync`` runs in a thread so the
-    event loop keeps serving LLM calls meanwhile.
+    Callers ``await write(record)``; it returns once the line is on disk, and ``written``
+    is called with the record's status then, by the writer: a cluster whose task is
+    cancelled after queueing its line (Ctrl-C) still has its line flushed, and counted, so
+    the run's summary says what the file holds. A single task owns the file descriptor, so
+    lines never interleave, and ``fsync`` runs in a thread so the event loop keeps serving
+    LLM calls meanwhile. A device or FIFO is written without ``fsync`` (it has none).
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, written: Callable[[str], None] | None = None) -> None:
         self.path = path
+        self._written = written
         self._fd = -1
-        self._queue: asyncio.Queue[tuple[bytes, asyncio.Future[None]]] = asyncio.Queue()
+        self._sync = True
+        self._queue: asyncio.Queue[tuple[bytes, str, asyncio.Future[None]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
     async def __aenter__(self) -> ResultWriter:
@@ -232,7 +235,9 @@ class ResultWriter:
             self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         except OSError as error:
             raise BadInputError(str(self.path), f"cannot write ({error.strerror})") from None
-        _lock_exclusively(self._fd, self.path)
+        self._sync = stat.S_ISREG(os.fstat(self._fd).st_mode)
+        if self._sync:
+            _lock_exclusively(self._fd, self.path)
         self._task = asyncio.create_task(self._drain(), name="batch-writer")
         return self
 
@@ -250,7 +255,7 @@ class ResultWriter:
     async def write(self, record: Mapping[str, Any]) -> None:
         line = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        await self._queue.put((line + b"\n", done))
+        await self._queue.put((line + b"\n", str(record.get("status", "complete")), done))
         await asyncio.shield(done)
 
     async def _drain(self) -> None:
@@ -260,24 +265,20 @@ class ResultWriter:
                 batch.append(self._queue.get_nowait())
             error: BaseException | None = None
             try:
-                _write_all(self._fd, b"".join(line for line, _ in batch))
-                await asyncio.to_thread(os.fsync, self._fd)
+                files.write_all(self._fd, b"".join(line for line, _, _ in batch))
+                if self._sync:
+                    await asyncio.to_thread(os.fsync, self._fd)
             except OSError as exc:
                 error = SummarizerError(f"{self.path}: cannot write ({exc.strerror})")
-            for _, done in batch:
+            for _, status, done in batch:
+                if error is None and self._written is not None:
+                    self._written(status)
                 if not done.done():
                     if error is None:
                         done.set_result(None)
                     else:
                         done.set_exception(error)
                 self._queue.task_done()
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        written = os.write(fd, view)
-        view = view[written:]
 
 
 def _lock_exclusively(fd: int, path: Path) -> None:
@@ -371,21 +372,27 @@ class BatchRunner:
         ``process`` (no API key, a mode no server accepts) stops the run and is raised: it
         would fail every cluster the same way, and must not be recorded as their outcome.
         """
-        repair_output(output)
-        if retry_failed:
-            drop_failures(output)
-        done = finished_keys(output)
+        files.check_output_path(output)
+        target = files.output_target(output)  # a symlink stays a link: its file is what we edit
+        done: dict[tuple[int, str | None], str] = {}
+        if files.is_resumable(target):  # a device or FIFO has nothing to resume or repair
+            repair_output(target)
+            if retry_failed:
+                drop_failures(target)
+            done = finished_keys(target)
         self.stats = BatchStats(total=total, interrupted=self._stopping)
         slots = asyncio.Semaphore(self.max_in_flight)
-        async with ResultWriter(output) as writer:
+        async with ResultWriter(target, self._count) as writer:
             for seen, item in enumerate(items):
                 if self._stopping:
                     break
                 if seen % 256 == 255:
                     await asyncio.sleep(0)  # a long resumed prefix must not starve the loop
                 cluster = item.cluster
-                cluster_id = cluster.id if cluster is not None else None
+                cluster_id = cluster.id if cluster is not None else item.cluster_id
                 previous = done.get(record_key(item.line_no, cluster_id))
+                if previous is None and cluster is None:  # recorded before ids were kept
+                    previous = done.get(record_key(item.line_no, None))
                 if previous is not None:
                     self.stats.skipped += 1
                     self.stats.skipped_failed += previous == STATUS_FAILED
@@ -393,8 +400,7 @@ class BatchRunner:
                     continue
                 if cluster is None:
                     reason = str(item.error) if item.error is not None else "unusable line"
-                    await writer.write(failure_record(item.line_no, None, "input", reason))
-                    self._count(STATUS_FAILED)
+                    await writer.write(failure_record(item.line_no, cluster_id, "input", reason))
                     continue
                 await slots.acquire()
                 if self._stopping:
@@ -430,8 +436,7 @@ class BatchRunner:
                 )
             status = str(body.get("status", "complete"))
             record = {"cluster_id": cluster.id, "line": line_no, "status": status, **body}
-            await writer.write(record)
-            self._count(status)
+            await writer.write(record)  # counted by the writer once on disk
         finally:
             self.stats.in_flight -= 1
             slots.release()

@@ -33,6 +33,7 @@ from summarizer.batch.runner import (
     summary_process,
 )
 from summarizer.cli.batch_progress import EXIT_OK, EXIT_PARTIAL, batch_progress, exit_code
+from summarizer.cli.interrupt import run_async
 from summarizer.cli.options import BatchRunOptions, PrepareOptions, resolved
 from summarizer.cli.output import notice
 from summarizer.cli.ray_batch import cmd_ray_batch
@@ -86,8 +87,6 @@ def cmd_batch_run(args: argparse.Namespace) -> int:
     if batch.engine == "ray":
         return cmd_ray_batch(args)
     _check_paths(args, args.input)
-    if batch.in_flight is not None and batch.in_flight < 1:
-        raise ConfigError("--in-flight must be at least 1")
     items = iter_input(args.input)  # a missing input fails before anything is created
     settings, options = resolved(args, LLMSettings), resolved(args, RunOptions)
     total = _maybe_count(args, args.input)
@@ -101,7 +100,7 @@ def cmd_batch_run(args: argparse.Namespace) -> int:
                 notice(args, warning)
             return code
 
-    return asyncio.run(go())
+    return run_async(go())
 
 
 def _maybe_count(args: argparse.Namespace, path: Path) -> int | None:
@@ -178,4 +177,4 @@ def cmd_batch_collect(args: argparse.Namespace) -> int:
             with _stop_on_signals(runner.stop):
                 return await runner.run(items, args.output, total=total)
 
-    return _finish(args, asyncio.run(go()))
+    return _finish(args, run_async(go()))

@@ -2,16 +2,16 @@
 
 Exit code 0, or 1 when some lines or clusters could not be evaluated (listed on stderr and
 in the report). The JSON report goes to ``-o`` or, without it, stdout; the tables go to
-stderr.
+stderr. Interrupted (130), it writes no report at all rather than one over part of the data.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 
 from rich.console import Console
 
+from summarizer.cli.interrupt import run_async
 from summarizer.cli.options import EvalOptions, Output, resolved
 from summarizer.core.options import DEFAULT_MAX_WORDS, RunOptions
 from summarizer.core.settings import LLMSettings
@@ -29,7 +29,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     output = resolved(args, Output)
     console = Console(stderr=True)
     console.width = max(console.width, 100)
-    report = asyncio.run(_evaluate(args, output, console))
+    try:
+        report = run_async(_evaluate(args, output, console))
+    except KeyboardInterrupt:
+        # Figures over part of the data would read as the whole data set's: none are shown.
+        raise KeyboardInterrupt("no report written (figures over part of the data)") from None
     if output.output is None:
         print(report.model_dump_json(indent=2))
     if not output.quiet:

@@ -22,7 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from summarizer.core.options import Declared, Option, declared, option
+from summarizer.core.errors import ConfigError
+from summarizer.core.options import Declared, Option, RunOptions, declared, option, positive
+from summarizer.core.settings import LLMSettings
 
 D = TypeVar("D", bound=Declared)
 
@@ -32,7 +34,8 @@ class Output(Declared):
     """Where a command's result goes, and how chatty it is on stderr."""
 
     output: Path | None = option(
-        help="write the result here (atomically), not stdout",
+        help="write the result here, not stdout (a file is replaced whole, never half-written; "
+        "a device or pipe is written to)",
         flags=("-o", "--output"),
         metavar="FILE",
     )
@@ -68,7 +71,9 @@ class RenderFormat(Declared):
 
 @dataclass(frozen=True)
 class EvalOptions(Declared):
-    limit: int | None = option(help="only the first N clusters", flags=("--limit",), metavar="N")
+    limit: int | None = option(
+        help="only the first N clusters", flags=("--limit",), metavar="N", check=positive
+    )
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,7 @@ class BatchRunOptions(Declared):
         help="clusters worked on at once (default: 2 x --concurrency); bounds memory",
         flags=("--in-flight",),
         metavar="N",
+        check=positive,
     )
     retry_failed: bool = option(
         False,
@@ -92,6 +98,7 @@ class BatchRunOptions(Declared):
         help="Ray workers (default 1); --concurrency is split between them",
         flags=("--workers",),
         metavar="N",
+        check=positive,
     )
     address: str | None = option(
         help="an existing Ray cluster: auto, or ray://HOST:PORT (default: start a local Ray)",
@@ -102,12 +109,25 @@ class BatchRunOptions(Declared):
 @dataclass(frozen=True)
 class PrepareOptions(Declared):
     max_tokens: int | None = option(
-        help="max_tokens of each request", flags=("--max-tokens",), metavar="N"
+        help="max_tokens of each request", flags=("--max-tokens",), metavar="N", check=positive
+    )
+
+
+@dataclass(frozen=True)
+class Debug(Declared):
+    """Every command's: show the traceback of an internal error (a bug, exit 70)."""
+
+    debug: bool = option(
+        False,
+        help="on an internal error, print the traceback as well as the one-line message",
+        env="SUMMARIZER_DEBUG",
+        flags=("--debug",),
     )
 
 
 #: Every declaration a command may take its flags from (the options test walks these).
 DECLARATIONS: tuple[type[Declared], ...] = (
+    Debug,
     Output,
     BatchOutput,
     SummaryFormat,
@@ -148,6 +168,23 @@ def add_options(
                 exclusive[d.spec.exclusive] = target.add_mutually_exclusive_group()
             where = exclusive[d.spec.exclusive]
         where.add_argument(*d.spec.flags, **kwargs)
+
+
+def check_flags(args: argparse.Namespace) -> None:
+    """Reject a typed value its declaration's check refuses, naming the flag.
+
+    Run on the parsed arguments before a command starts, so ``--max-words 0`` is one line
+    (``--max-words: must be positive, got 0``) and exit 2 before any file is read or model
+    called; the same check later guards the environment and the library keywords. Not done
+    in argparse's ``type=``: its errors print the usage block, not one line.
+    """
+    for cls in (LLMSettings, RunOptions, *DECLARATIONS):
+        for d in declared(cls):
+            value = getattr(args, d.name, None)
+            problem = d.problem(value) if d.flag is not None else None
+            if problem is not None:
+                shown = repr(value) if isinstance(value, str) else value
+                raise ConfigError(f"{d.flag}: {problem}, got {shown}")
 
 
 def given(args: argparse.Namespace, cls: type[Declared]) -> dict[str, Any]:

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from typing import Any
 
-from summarizer.core.errors import SummarizerError
+from summarizer.core import files
 
 #: Called as ``progress(stage, done, total)`` (the pipeline's ``Progress``).
 StageProgress = Callable[[str, int, int], None]
@@ -27,22 +25,15 @@ def notice(args: argparse.Namespace, message: str) -> None:
 
 
 def write_output(args: argparse.Namespace, text: str) -> None:
-    """Write to ``-o`` atomically (a crash never leaves half a file) or to stdout."""
+    """Write to ``-o`` by the rules of ``core.files`` (never half a file, never over a device)."""
     if not text.endswith("\n"):
         text += "\n"
     if args.output is None:
         sys.stdout.write(text)
         sys.stdout.flush()
         return
-    target: Path = args.output
-    temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        temporary.write_text(text, encoding="utf-8")
-        temporary.replace(target)
-    except OSError as error:
-        temporary.unlink(missing_ok=True)
-        raise SummarizerError(f"{target}: cannot write ({error.strerror})") from None
-    notice(args, f"wrote {target}")
+    files.write_output(args.output, text)
+    notice(args, f"wrote {args.output}")
 
 
 @contextlib.contextmanager

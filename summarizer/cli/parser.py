@@ -18,6 +18,7 @@ from typing import Any
 from summarizer.cli.options import (
     BatchOutput,
     BatchRunOptions,
+    Debug,
     EvalOptions,
     Output,
     PrepareOptions,
@@ -28,10 +29,14 @@ from summarizer.cli.options import (
 from summarizer.core.options import RunOptions
 from summarizer.core.settings import LLMSettings
 
-EPILOG = "Exit codes: 0 complete, 1 partial, 2 bad input or usage, 3 nothing produced."
+EPILOG = (
+    "Exit codes: 0 complete, 1 partial (a source failed), 2 bad input or usage, "
+    "3 nothing produced, 70 internal error (--debug shows the traceback), 130 interrupted."
+)
 BATCH_EPILOG = (
     "Exit codes: 0 all complete, 1 some partial or failed, 2 bad input or usage, "
-    "3 nothing produced, 130 interrupted (run the same command again to resume)."
+    "3 nothing produced, 70 internal error, 130 interrupted (run the same command again "
+    "to resume)."
 )
 
 
@@ -86,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_options(evaluate, Output)
 
     add_batch_commands(commands)
+    for command in (summarize, extract, render, evaluate):
+        add_options(command, Debug)
+        command.epilog = EPILOG
     return parser
 
 
@@ -187,3 +195,6 @@ def add_batch_commands(subparsers: Any) -> None:
     collect.add_argument("responses", type=Path, metavar="RESPONSES.jsonl")
     add_options(collect, BatchOutput)
     add_options(collect, RunOptions, only={"max_sentences", "max_words"})
+    for command, epilog in ((run, BATCH_EPILOG), (prepare, EPILOG), (collect, BATCH_EPILOG)):
+        add_options(command, Debug)
+        command.epilog = epilog

@@ -16,7 +16,11 @@ Every command with an output (``summarize``, ``extract``, ``render``, ``batch`` 
   typo in ``-o`` never costs a whole run (or its model calls).
 
 Append-only outputs (the batch's JSONL, resumed across runs) use :func:`check_output_path`
-too, then open the file themselves.
+too, then open :func:`output_target` themselves, and resume only a regular file
+(:func:`is_resumable`): a device or FIFO has nothing to read back.
+
+:func:`write_output` also takes the text as an iterable of pieces, so a large output (the
+Batch API requests file) streams into the temporary file instead of being held whole.
 """
 
 from __future__ import annotations
@@ -25,14 +29,21 @@ import contextlib
 import os
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from summarizer.core.errors import BadInputError
 
 
-def _target(path: Path) -> Path:
+def output_target(path: Path) -> Path:
     """The path a write lands on: symlinks followed (a dangling link names its target)."""
     return Path(os.path.realpath(path)) if path.is_symlink() else path
+
+
+def is_resumable(path: Path) -> bool:
+    """A regular file (or none yet) behind ``path``: one that can be read back and cut."""
+    target = output_target(path)
+    return not target.exists() or target.is_file()
 
 
 def check_output_path(path: Path) -> None:
@@ -41,7 +52,7 @@ def check_output_path(path: Path) -> None:
     Checked before any work: a directory, a missing parent folder, a read-only file or a
     folder we may not create files in. Devices and FIFOs pass (they are written directly).
     """
-    target = _target(path)
+    target = output_target(path)
     try:
         info = target.stat()
     except FileNotFoundError:
@@ -67,10 +78,13 @@ def _check_folder(path: Path, folder: Path) -> None:
         raise BadInputError(str(path), f"cannot write: folder {parent} is not writable")
 
 
-def write_output(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8) to ``path`` following the rules of this module."""
-    data = text.encode("utf-8")
-    target = _target(path)
+def write_output(path: Path, text: str | Iterable[str | bytes]) -> None:
+    """Write ``text`` (UTF-8; a string or its pieces) to ``path`` by the rules of this module.
+
+    An exception while the pieces are produced leaves a regular file as it was.
+    """
+    pieces: Iterable[str | bytes] = (text,) if isinstance(text, str) else text
+    target = output_target(path)
     try:
         info: os.stat_result | None = target.stat()
     except FileNotFoundError:
@@ -81,30 +95,44 @@ def write_output(path: Path, text: str) -> None:
         raise BadInputError(str(path), "is a directory; give a file name to write")
     try:
         if info is not None and not stat.S_ISREG(info.st_mode):
-            _write_in_place(target, data)
+            _write_in_place(target, pieces)
         else:
-            _replace_atomically(target, data, info)
+            _replace_atomically(target, pieces, info)
     except OSError as error:
         raise BadInputError(str(path), f"cannot write ({error.strerror or error})") from None
 
 
-def _write_in_place(target: Path, data: bytes) -> None:
+def _encoded(pieces: Iterable[str | bytes]) -> Iterable[bytes]:
+    for piece in pieces:
+        yield piece.encode("utf-8") if isinstance(piece, str) else piece
+
+
+def _write_in_place(target: Path, pieces: Iterable[str | bytes]) -> None:
     """Devices, FIFOs, sockets: open and write; never rename over them."""
     fd = os.open(target, os.O_WRONLY | os.O_APPEND)
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view) :]
+        for data in _encoded(pieces):
+            write_all(fd, data)
     finally:
         os.close(fd)
 
 
-def _replace_atomically(target: Path, data: bytes, info: os.stat_result | None) -> None:
+def write_all(fd: int, data: bytes) -> None:
+    """``os.write`` until all of ``data`` is written (a pipe or device may take part of it)."""
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]
+
+
+def _replace_atomically(
+    target: Path, pieces: Iterable[str | bytes], info: os.stat_result | None
+) -> None:
     """Temporary file beside the target, fsync'd, then renamed over it (mode kept)."""
     fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+            for data in _encoded(pieces):
+                handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
         if info is None:

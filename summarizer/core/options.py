@@ -133,18 +133,38 @@ class Option:
             return word in _TRUE
         if self.kind is Path:
             return Path(raw).expanduser()
-        if self.kind in (int, float, str):
-            return self.kind(raw)
+        if self.kind is int:
+            try:
+                return int(raw)
+            except ValueError:
+                raise ValueError("expected a whole number") from None
+        if self.kind is float:
+            try:
+                return float(raw)
+            except ValueError:
+                raise ValueError("expected a number") from None
+        if self.kind is str:
+            return raw
         raise TypeError(f"option {self.name}: give parse= for type {self.kind!r}")
 
     def problem(self, value: Any) -> str | None:
-        """What is wrong with ``value`` for this option (None: nothing), without the name."""
+        """What is wrong with ``value`` (None: nothing), without the name or the value.
+
+        Each front end adds both in its own words, so one check serves all three: the
+        command line names the flag, the environment the variable, the library the keyword.
+        """
         if value is None:
             return None
         choices = self.choices
         if choices is not None and value not in choices:
-            return f"{value!r} is not one of {', '.join(choices)}"
+            return f"must be one of {', '.join(choices)}"
         return self.spec.check(value) if self.spec.check is not None else None
+
+    @property
+    def flag(self) -> str | None:
+        """The flag a message names: the long one (``--max-words``, not ``-m``)."""
+        long = [flag for flag in self.spec.flags if flag.startswith("--")] or self.spec.flags
+        return long[-1] if long else None
 
 
 _DECLARED: dict[type, tuple[Option, ...]] = {}
@@ -183,8 +203,9 @@ def names(cls: type) -> frozenset[str]:
 def environment_values(cls: type, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
     """Every declared variable that is set (and not blank), converted and checked.
 
-    A bad value raises ``ConfigError`` naming the variable and its value, which is what
-    the user has to fix (not the field name, which they never typed).
+    A bad value raises ``ConfigError`` naming the variable and its value (``VARIABLE:
+    problem, got 'value'``; a secret's value is never shown), which is what the user has to
+    fix, not the field name, which they never typed.
     """
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
@@ -195,13 +216,14 @@ def environment_values(cls: type, environ: Mapping[str, str] | None = None) -> d
         if raw is None or raw.strip() == "":
             continue
         raw = raw.strip()
+        shown = "" if d.spec.secret else f", got {raw!r}"
         try:
             value = d.from_string(raw)
         except ValueError as exc:
-            raise ConfigError(f"{d.spec.env}={raw!r}: {exc}") from None
+            raise ConfigError(f"{d.spec.env}: {exc}{shown}") from None
         problem = d.problem(value)
         if problem is not None:
-            raise ConfigError(f"{d.spec.env}={raw!r}: {d.name} {problem}")
+            raise ConfigError(f"{d.spec.env}: {problem}{shown}")
         values[d.name] = value
     return values
 
@@ -262,19 +284,35 @@ class Declared:
         return changed
 
     def check(self) -> None:
-        """Reject out-of-range values with one line naming the field (its declared check)."""
+        """Reject out-of-range values with one line naming the keyword (``max_words=0: ...``).
+
+        The library's callers typed keywords, so that is the name they see; the command line
+        checks the flags it was given first and names those (``cli.options.check_flags``),
+        and the environment names its variables (:func:`environment_values`).
+        """
         for d in declared(type(self)):
-            problem = d.problem(getattr(self, d.name))
+            value = getattr(self, d.name)
+            problem = d.problem(value)
             if problem is not None:
-                raise ConfigError(f"{d.name} {problem}")
+                shown = "..." if d.spec.secret else repr(value)
+                raise ConfigError(f"{d.name}={shown}: {problem}")
 
 
 def positive(value: Any) -> str | None:
-    return None if value > 0 else f"must be positive, got {value}"
+    return None if value > 0 else "must be positive"
 
 
 def at_least_zero(value: Any) -> str | None:
-    return None if value >= 0 else f"must be 0 or more, got {value}"
+    return None if value >= 0 else "must be 0 or more"
+
+
+def at_least(minimum: int) -> Check:
+    """A check for counts with a floor below which the option means nothing."""
+
+    def check(value: Any) -> str | None:
+        return None if value >= minimum else f"must be at least {minimum}"
+
+    return check
 
 
 # --------------------------------------------------------------------------- run options
@@ -284,6 +322,9 @@ WRITERS: tuple[str, ...] = typing.get_args(Writer)
 #: Chunk size of the LLM extractor; ``extract.with_llm.DEFAULT_CHUNK_CHARS`` is the same
 #: value (a test keeps them equal) for callers of that module's functions.
 DEFAULT_CHUNK_CHARS = 12_000
+#: Below this a chunk holds a sentence or two: too little context to extract an event from,
+#: and one call per sentence (``batch prepare`` has always refused smaller values).
+MIN_CHUNK_CHARS = 200
 
 
 #: The summary's default length in words: near a news digest (Multi-News references average
@@ -309,6 +350,7 @@ class RunOptions(Declared):
         env="SUMMARIZER_CHUNK_CHARS",
         flags=("--chunk-chars",),
         metavar="N",
+        check=at_least(MIN_CHUNK_CHARS),
     )
     max_sentences: int | None = option(
         help="sentences of the summary at most (default: as many as the word budget holds; "
@@ -316,6 +358,7 @@ class RunOptions(Declared):
         env="SUMMARIZER_MAX_SENTENCES",
         flags=("--max-sentences",),
         metavar="N",
+        check=positive,
     )
     max_words: int | None = option(
         DEFAULT_MAX_WORDS,
@@ -324,4 +367,5 @@ class RunOptions(Declared):
         env="SUMMARIZER_MAX_WORDS",
         flags=("--max-words",),
         metavar="N",
+        check=positive,
     )

@@ -8,6 +8,8 @@ one line naming the bad variable) without importing openai or instructor: like
 from __future__ import annotations
 
 import json
+import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,8 @@ Mode = Literal["tools", "json_schema", "md_json"]
 MODES: tuple[str, ...] = get_args(Mode)
 #: The model when none is named and a key, a server or a replay file says to use one.
 DEFAULT_MODEL = "gpt-4o-mini"
+#: A host name or IPv4 address as URLs spell them (IPv6 comes in brackets, checked by urllib).
+_HOST = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 def _prices(raw: str) -> dict[str, tuple[float, float]]:
@@ -27,7 +31,33 @@ def _prices(raw: str) -> dict[str, tuple[float, float]]:
 
 
 def _temperature(value: float) -> str | None:
-    return None if 0.0 <= value <= 2.0 else f"must be between 0 and 2, got {value}"
+    return None if 0.0 <= value <= 2.0 else "must be between 0 and 2"
+
+
+def url_problem(value: str) -> str | None:
+    """What makes ``value`` unusable as a server URL, said before the first call.
+
+    Left to the HTTP client, a bad URL surfaced only at the first request, as a long
+    traceback (``http://[::1``, a port of 99999) or as an "UnsupportedProtocol" failure that
+    named neither the URL nor where it came from.
+    """
+    try:
+        parts = urllib.parse.urlsplit(value)
+        port = parts.port  # ValueError when not a number or outside 0-65535
+    except ValueError as error:
+        return f"is not a valid URL ({error})"
+    if parts.scheme not in ("http", "https"):
+        if not parts.scheme or not parts.netloc:
+            return "is not a URL: give http://HOST[:PORT]/PATH or https://..."
+        return f"must be an http:// or https:// URL, not {parts.scheme}://"
+    host = parts.hostname
+    if not host or any(char.isspace() for char in value):
+        return "has no usable host name: give http://HOST[:PORT]/PATH"
+    if "[" not in parts.netloc and not _HOST.fullmatch(host):
+        return f"has a malformed host name {host!r}"
+    if port == 0:
+        return "has port 0: give a port from 1 to 65535"
+    return None
 
 
 @dataclass(frozen=True)
@@ -51,6 +81,7 @@ class LLMSettings(Declared):
         env="OPENAI_BASE_URL",
         flags=("--base-url",),
         metavar="URL",
+        check=url_problem,
     )
     #: Never shown: excluded from repr, never a flag, and nothing else copies it anywhere.
     api_key: str | None = option(
@@ -190,7 +221,10 @@ class LLMSettings(Declared):
         """Each field's declared check, then the rules that involve two fields."""
         super().check()
         if self.record is not None and self.replay is not None:
-            raise ConfigError("--record and --replay cannot be used together")
+            raise ConfigError(
+                "record= and replay= cannot be used together "
+                "(--record/--replay, SUMMARIZER_RECORD/SUMMARIZER_REPLAY)"
+            )
 
 
 def env_vars(cls: type = LLMSettings) -> dict[str, str]:

@@ -44,6 +44,7 @@ from pydantic import BaseModel
 
 from summarizer.core.errors import BadInputError, SummarizerError
 from summarizer.core.events import SourceEvent
+from summarizer.core.files import check_output_path, write_output
 from summarizer.core.options import DEFAULT_MAX_WORDS
 from summarizer.core.results import SummaryResult, SummarySentence
 from summarizer.core.source import Cluster, Source
@@ -377,6 +378,7 @@ async def _evaluate(
                 LineProblem(line=item.line_no, cluster_id=cluster.id, message=str(error))
             )
         tick()
+        await asyncio.sleep(0)  # the built-in path never suspends: let Ctrl-C's cancel in
     report.clusters = done
     report.scores = {name: t.scores() for name, t in tallies.items() if t.clusters}
     if gold:
@@ -438,8 +440,10 @@ async def run_eval_async(
     """``run_eval`` inside a running loop; ``llm`` (opened by the caller) selects the model."""
     path = Path(path)
     if limit is not None and limit < 1:
-        raise BadInputError("--limit", "must be a positive number of clusters")
+        raise BadInputError(f"limit={limit!r}", "must be positive")
     iter_clusters(path)  # a missing or unreadable file fails here, before any work
+    if output is not None:
+        check_output_path(Path(output))  # and so does an output path that cannot be written
     report = EvalReport(
         data=str(path),
         model=model,
@@ -458,10 +462,7 @@ async def run_eval_async(
         )
     report.seconds = round(time.perf_counter() - started, 2)
     if output is not None:
-        try:
-            output.write_text(report.model_dump_json(indent=2) + "\n", encoding="utf-8")
-        except OSError as error:
-            raise BadInputError(str(output), error.strerror or "cannot be written") from error
+        write_output(Path(output), report.model_dump_json(indent=2) + "\n")
     return report
 
 

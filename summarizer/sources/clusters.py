@@ -70,6 +70,8 @@ class ClusterLine:
     line_no: int
     cluster: Cluster | None
     error: BadInputError | None
+    #: The ``id`` a bad line gives, when it is JSON with one (a failure record names it).
+    cluster_id: str | None = None
 
 
 def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
@@ -148,7 +150,16 @@ def _iter_lines(path: Path) -> Iterator[ClusterLine]:
             try:
                 yield ClusterLine(line_no, _parse_cluster(raw_line, where, line_no), None)
             except BadInputError as exc:
-                yield ClusterLine(line_no, None, exc)
+                yield ClusterLine(line_no, None, exc, _given_id(raw_line))
+
+
+def _given_id(raw_line: bytes) -> str | None:
+    try:
+        record = json.loads(raw_line)
+    except ValueError:
+        return None
+    given = record.get("id") if isinstance(record, dict) else None
+    return str(given) if given is not None and str(given) else None
 
 
 def iter_clusters(path: Path) -> Iterator[ClusterLine]:
