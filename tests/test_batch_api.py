@@ -11,14 +11,8 @@ import httpx
 import pytest
 from llm_paths import instructor_path  # noqa: F401
 
-from summarizer.batch.api import (
-    BATCH_URL,
-    RequestKey,
-    collect_results,
-    parse_custom_id,
-    parse_extraction,
-    prepare_requests,
-)
+from summarizer.batch.answers import RequestKey, parse_custom_id, parse_extraction
+from summarizer.batch.api import BATCH_URL, collect_results, prepare_requests
 from summarizer.batch.runner import read_records
 from summarizer.core.schema import EventExtraction
 from summarizer.core.settings import LLMSettings, Mode
