@@ -11,12 +11,14 @@ fall back from (:class:`ModeRejected`), or one line saying why nothing usable ca
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any, Generic, NamedTuple, TypeVar
 
 from pydantic import BaseModel
 
 from summarizer.core.errors import ConfigError, LLMError
 from summarizer.core.settings import LLMSettings, Mode
+from summarizer.core.types import Usage
 from summarizer.llm import fastpath
 from summarizer.llm.prompts import Prompt
 from summarizer.llm.request import (
@@ -31,8 +33,9 @@ from summarizer.llm.request import (
     wrapped,
 )
 from summarizer.llm.retry import one_line
+from summarizer.llm.secrets import scrub
 
-__all__ = ["Answer", "LLMCallError", "ModeRejected", "ask"]
+__all__ = ["Answer", "LLMCallError", "LLMResponse", "ModeRejected", "ask"]
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -48,6 +51,22 @@ class ModeRejected(Exception):
         super().__init__(f"{mode} mode rejected: {detail}")
         self.mode = mode
         self.detail = detail
+
+
+@dataclass
+class LLMResponse(Generic[T]):
+    """One structured answer with its provenance.
+
+    ``validated`` is False when re-asks were exhausted: ``value`` is then the last answer
+    parsed *without* the validation context (context validators skipped) and ``errors``
+    holds the last validation error text; the caller grounds or drops items itself.
+    """
+
+    value: T
+    validated: bool
+    errors: str | None
+    usage: Usage
+    cached: bool
 
 
 class Answer(NamedTuple, Generic[T]):
@@ -140,7 +159,8 @@ def _after_last_attempt(
     completion = exc.last_completion
     if completion is None:
         raise LLMCallError(f"{host}: {one_line(str(cause or exc))}") from None
-    errors = str(cause) if cause is not None else str(exc)
+    # Validation text quotes the answer; it reaches the result and the cache: scrubbed.
+    errors = scrub(str(cause) if cause is not None else str(exc))
     try:
         value = parse_unvalidated(completion, response_model, mode)
     except Exception as parse_error:

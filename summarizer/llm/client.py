@@ -32,7 +32,7 @@ import sqlite3
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import instructor
@@ -43,7 +43,7 @@ from summarizer.core.errors import ConfigError, LLMError, ReplayMissError
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.core.types import Usage
 from summarizer.llm import recording
-from summarizer.llm.ask import Answer, LLMCallError, ModeRejected, ask
+from summarizer.llm.ask import Answer, LLMCallError, LLMResponse, ModeRejected, ask
 from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
 from summarizer.llm.limit import FIRST_ROUND, SECOND_ROUND, PriorityLimit
 from summarizer.llm.pricing import estimate_cost
@@ -56,6 +56,13 @@ from summarizer.llm.retry import (
     rejects_mode,
     retrying,
     server_message,
+)
+from summarizer.llm.secrets import (
+    install_log_filter,
+    remember,
+    remember_url,
+    scrub,
+    scrub_exception,
 )
 
 __all__ = [
@@ -84,22 +91,6 @@ PLACEHOLDER_KEY = "no-key-needed"
 #: When a server rejects a mode, the next one to try: tools work on most local servers
 #: that lack json_schema (llama-cpp-python), and md_json needs nothing from the server.
 FALLBACK: dict[str, Mode | None] = {"json_schema": "tools", "tools": "md_json", "md_json": None}
-
-
-@dataclass
-class LLMResponse(Generic[T]):
-    """One structured answer with its provenance.
-
-    ``validated`` is False when re-asks were exhausted: ``value`` is then the last answer
-    parsed *without* the validation context (context validators skipped) and ``errors``
-    holds the last validation error text; the caller grounds or drops items itself.
-    """
-
-    value: T
-    validated: bool
-    errors: str | None
-    usage: Usage
-    cached: bool
 
 
 @dataclass
@@ -184,7 +175,14 @@ class LLM:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.settings.base_url or OPENAI_URL).netloc or "the server"
+        """Host and port for messages: never the ``user:password@`` of the base URL."""
+        parts = urlsplit(self.settings.base_url or OPENAI_URL)
+        port = f":{parts.port}" if parts.port else ""
+        return f"{parts.hostname}{port}" if parts.hostname else "the server"
+
+    def _warn(self, text: str) -> None:
+        """Every warning leaves through here, scrubbed (results and stderr show them)."""
+        self.warnings.append(scrub(text))
 
     def _replaying(self) -> bool:
         return self.settings.replay is not None or recording.active_mode() == "replay"
@@ -198,6 +196,9 @@ class LLM:
             return
         settings = self.settings
         key = settings.api_key
+        # Known secrets before anything can echo them: cassettes, errors, logs, warnings.
+        remember(key)
+        remember_url(settings.base_url)
         talks_to_openai = (settings.base_url or OPENAI_URL).rstrip("/") == OPENAI_URL
         if not key:
             if talks_to_openai and not self._replaying():
@@ -219,13 +220,14 @@ class LLM:
             try:
                 self._cache = Cache(settings.cache_dir or default_cache_dir())
             except ConfigError as exc:
-                self.warnings.append(f"{exc}; continuing without the cache")
+                self._warn(f"{exc}; continuing without the cache")
         self._client = openai.AsyncOpenAI(
             api_key=key,
             base_url=settings.base_url or OPENAI_URL,
             timeout=settings.timeout_s,
             max_retries=0,
         )
+        install_log_filter()  # now: vcrpy's and the HTTP stack's loggers exist
         self._started = True
 
     # ------------------------------------------------------------------ the call
@@ -278,12 +280,15 @@ class LLM:
                     break
                 except ModeRejected as rejected:
                     self._fall_back(rejected)
-        except LLMError as exc:
+        except (LLMError, ConfigError) as exc:
+            # The one exit of every error a call raises, so its message is scrubbed here.
             # Tokens spent on a failed call still cost money: count them, and hand them
             # to the caller on the exception (``exc.usage``) for the per-source report.
-            usage = self._usage(stats, time.perf_counter() - started)
-            self.usage = self.usage + usage
-            exc.usage = usage
+            scrub_exception(exc)
+            if isinstance(exc, LLMError):
+                usage = self._usage(stats, time.perf_counter() - started)
+                self.usage = self.usage + usage
+                exc.usage = usage
             raise
         finally:
             _current.reset(token)
@@ -376,9 +381,11 @@ class LLM:
                     async with self._limit.slot(stats.priority):
                         completion = await self._request(client, mode, kwargs)
         except openai.APIError as exc:
+            # Not chained: the SDK's error quotes the server's body verbatim, key and all,
+            # and a --debug traceback would print it. The line says what went wrong.
             raise LLMCallError(
                 describe_http_error(exc, model=self.settings.model, host=self.host)
-            ) from exc
+            ) from None
         return completion
 
     async def _request(self, client: openai.AsyncOpenAI, mode: Mode, kwargs: dict[str, Any]) -> Any:
@@ -406,7 +413,7 @@ class LLM:
                 "no other mode is left to try"
             )
         self._mode = nxt
-        self.warnings.append(
+        self._warn(
             f"{self.host} rejected {rejected.mode} mode ({one_line(rejected.detail, 120)}); "
             f"fell back to {nxt} (pass --mode {nxt} to skip the failed attempt)"
         )
@@ -418,7 +425,7 @@ class LLM:
         )
         if cost is None and not self._warned_price:
             self._warned_price = True
-            self.warnings.append(
+            self._warn(
                 f"no price known for model {self.settings.model!r}: cost not estimated "
                 "(set SUMMARIZER_PRICES='{\"model\": [usd_per_1M_prompt, usd_per_1M_completion]}')"
             )
@@ -489,5 +496,5 @@ class LLM:
     def _drop_cache(self, exc: sqlite3.Error) -> None:
         """A broken or locked cache must not fail the run: go on without it and say so."""
         where = self._cache.path if self._cache is not None else "cache"
-        self.warnings.append(f"{where}: cache unavailable ({exc}); continuing without it")
+        self._warn(f"{where}: cache unavailable ({exc}); continuing without it")
         self._cache = None

@@ -6,7 +6,9 @@ validators) offline. Three rules make cassettes safe to commit and replay reliab
 
 * Secrets never reach the file: every key-bearing request header (Authorization,
   api-key, organisation/project ids, cookies, anything named like a key, token or secret)
-  and query parameter is removed before recording, and the same for response headers.
+  and query parameter is removed before recording, and the same for response headers;
+  then the key's *value*, in any form a server might echo it (see
+  :mod:`summarizer.llm.secrets`), is scrubbed from everything left, response bodies too.
 * Requests match on method, URL path and JSON body, not on host or headers: concurrent
   calls replay to the right answer whatever order they run in, and a cassette recorded
   against one server replays with any ``--base-url``.
@@ -32,6 +34,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from summarizer.core.errors import ConfigError, ReplayMissError
 from summarizer.llm.retry import one_line
+from summarizer.llm.secrets import scrub, scrub_data
 
 CassetteMode = Literal["record", "replay", "auto"]
 
@@ -75,6 +78,11 @@ def _scrub_request(request: Any) -> Any:
     for name in list(request.headers):
         if _is_secret_header(name):
             del request.headers[name]
+        else:
+            request.headers[name] = scrub_data(request.headers[name])
+    body = getattr(request, "body", None)
+    if body:
+        request.body = scrub_data(body)
     parts = urlsplit(request.uri)
     secret = {p.lower() for p in SECRET_PARAMS}
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
@@ -84,12 +92,28 @@ def _scrub_request(request: Any) -> Any:
         netloc = (parts.hostname or "") + (f":{parts.port}" if parts.port else "")
     if kept != query or netloc != parts.netloc:
         request.uri = parts._replace(netloc=netloc, query=urlencode(kept)).geturl()
+    request.uri = scrub(request.uri)
     return request
 
 
 def _scrub_response(response: dict[str, Any]) -> dict[str, Any]:
+    """Secret headers dropped, and the key scrubbed from the rest and from the body.
+
+    The body matters as much as the headers: a server that rejects a key often quotes it
+    ("Incorrect API key provided: sk-..."). vcrpy has decoded compressed bodies by now, so
+    the text is scrubbed as text; Content-Length then follows the new body.
+    """
     headers = response.get("headers") or {}
-    response["headers"] = {k: v for k, v in headers.items() if not _is_secret_header(k)}
+    kept = {k: scrub_data(v) for k, v in headers.items() if not _is_secret_header(k)}
+    body = response.get("body")
+    if isinstance(body, dict) and body.get("string"):
+        cleaned = scrub_data(body["string"])
+        if cleaned is not body["string"]:
+            body["string"] = cleaned
+            for name in kept:
+                if name.lower() == "content-length":
+                    kept[name] = [str(len(cleaned))]
+    response["headers"] = kept
     return response
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import email.utils
 import random
-import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,6 +25,8 @@ from tenacity import (
     stop_after_attempt,
     stop_before_delay,
 )
+
+from summarizer.llm.secrets import scrub
 
 #: Statuses worth another try: request timeout, conflict (OpenAI uses it for transient
 #: locks), rate limit, and every server-side error.
@@ -151,13 +152,13 @@ def server_message(exc: openai.APIStatusError) -> str:
     return one_line(str(message))
 
 
-#: Key-like tokens a server may echo back (OpenAI masks most of a wrong key, not all).
-_KEYLIKE = re.compile(r"\b(sk-|Bearer\s+)[A-Za-z0-9_*\-.]{4,}")
-
-
 def one_line(text: str, limit: int = 240) -> str:
-    """Whitespace collapsed, key-like tokens redacted, cut to ``limit`` characters."""
-    flat = _KEYLIKE.sub(r"\1[redacted]", " ".join(text.split()))
+    """Whitespace collapsed, secrets scrubbed (:func:`~summarizer.llm.secrets.scrub`: a
+    server may echo the key, whole or masked), cut to ``limit`` characters.
+
+    Scrubbed before cutting, so a cut can never leave half a key behind unrecognised.
+    """
+    flat = scrub(" ".join(text.split()))
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 

@@ -189,6 +189,12 @@ def llama_cpp_json_schema_rejection() -> Status:
     return Status(500, message, error_type="internal_server_error")
 
 
+def key_rejected(message: str = "Incorrect API key provided: {api_key}.") -> Status:
+    """A 401 that quotes the key, as OpenAI and many proxies do: ``{api_key}`` in the
+    message (or a header value) becomes the key the request sent, for secret-scrub tests."""
+    return Status(401, message, {"x-debug-echo": "key={api_key}"}, "invalid_request_error")
+
+
 def tools_rejection() -> Status:
     """What a server without function calling answers to ``tools``."""
     return Status(400, "tools are not supported by this model", error_type="invalid_request_error")
@@ -458,15 +464,17 @@ class FakeOpenAI:
                 http.transport.abort()
             raise asyncio.CancelledError
         if isinstance(action, Status):
+            key = request.headers.get("Authorization", "").removeprefix("Bearer ")
             payload = {
                 "error": {
-                    "message": action.message,
+                    "message": action.message.replace("{api_key}", key),
                     "type": action.error_type,
                     "param": None,
                     "code": action.code,
                 }
             }
-            return web.json_response(payload, status=action.code, headers=dict(action.headers))
+            headers = {k: v.replace("{api_key}", key) for k, v in action.headers.items()}
+            return web.json_response(payload, status=action.code, headers=headers)
         if isinstance(action, RawOutput):
             return web.json_response(self._completion(request, action.text, "stop"))
         value = action.value
