@@ -15,12 +15,8 @@ from rich.console import Console
 from summarizer.cli.options import EvalOptions, Output, resolved
 from summarizer.core.options import DEFAULT_MAX_WORDS, RunOptions
 from summarizer.core.settings import LLMSettings
-from summarizer.eval.evaluate import (
-    EvalReport,
-    render_five_w1h,
-    render_table,
-    run_eval_async,
-)
+from summarizer.eval.evaluate import EvalReport, run_eval_async
+from summarizer.eval.tables import render_five_w1h, render_table
 from summarizer.pipeline import BUILTIN, Builtin, notices, open_engine
 
 
@@ -28,7 +24,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Entry point of ``summarizer eval`` (the CLI passes its parsed arguments)."""
     output = resolved(args, Output)
     console = Console(stderr=True)
-    console.width = max(console.width, 100)
     report = asyncio.run(_evaluate(args, output, console))
     if output.output is None:
         print(report.model_dump_json(indent=2))
