@@ -26,7 +26,7 @@ from summarizer.eval.evaluate import (
 )
 from summarizer.eval.peers import PEERS
 from summarizer.eval.tables import render_table
-from summarizer.text.rank import fits_budget
+from summarizer.text.rank import Candidate, fits_budget, mmr_select
 
 Result = tuple[EvalReport, dict[str, Any]]
 DATA = Path(__file__).resolve().parent / "data" / "eval-tiny.jsonl"
@@ -248,3 +248,13 @@ def test_peers_and_the_matched_lead_stop_by_the_writers_length_rule() -> None:
     assert [len(s.text.split()) for s in length_matched_lead(sources, 25)] == [12, 8, 9]
     assert fits_budget(0, 100, 10)  # the first sentence always
     assert not fits_budget(10, 1, 10)  # nothing once the budget is reached
+
+
+def test_the_mmr_peer_skips_a_sentence_that_would_overshoot() -> None:
+    lengths = [12, 30, 8, 9]
+    texts = [" ".join(f"w{i}x{j}" for j in range(n)) + "." for i, n in enumerate(lengths)]
+    candidates = [Candidate(0, i, t) for i, t in enumerate(texts)]
+    chosen = mmr_select(candidates, [4.0, 3.0, 2.0, 1.0], max_words=25)
+    # Best first: 12 words; the 30-word one would end 17 past the budget, over half of
+    # itself: skipped for the shorter ones, which end at 29 (within half of 9).
+    assert chosen == [0, 2, 3]
