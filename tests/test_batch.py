@@ -293,9 +293,11 @@ async def test_a_clusters_writer_call_goes_before_later_clusters_extractions(
     from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
 
     texts = (
-        "The council in Leeds said 40 homes were flooded on Monday. Crews pumped water all night.",
-        "Leeds council officers reported 40 flooded homes on Monday. Roads reopened on Tuesday.",
-    )
+        "The council in Leeds said 40 homes were flooded on Monday. Crews pumped water all "
+        "night. A rest centre opened at the town hall.",
+        "Leeds council officers reported 40 flooded homes on Monday. Roads reopened on "
+        "Tuesday. Insurers expect claims to rise.",
+    )  # two sources agreeing on one fact, with enough distinct facts for the writer's floor
     items = [
         Line(
             n,

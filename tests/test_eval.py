@@ -25,6 +25,8 @@ from summarizer.eval.evaluate import (
     run_eval,
 )
 from summarizer.eval.peers import PEERS
+from summarizer.eval.tables import render_table
+from summarizer.text.rank import Candidate, fits_budget, mmr_select
 
 Result = tuple[EvalReport, dict[str, Any]]
 DATA = Path(__file__).resolve().parent / "data" / "eval-tiny.jsonl"
@@ -211,3 +213,48 @@ def test_eval_through_an_llm_server(tmp_path: Path) -> None:
     assert report["model"] == "fake-model"
     assert system["citation_validity"] == 100.0
     assert system["numeric_faithfulness"] == 100.0
+
+
+def test_usable_figure_labels_for_the_system_only(report_and_json: Result) -> None:
+    report, data = report_and_json
+    system = report.scores[SYSTEM]
+    # The tiny clusters state figures ("About 40 drivers were stranded"), so there are labels.
+    assert system.figure_labels > 0
+    assert system.usable_figure_labels is not None and 0 <= system.usable_figure_labels <= 100
+    assert data["scores"]["system"]["usable_figure_labels"] == system.usable_figure_labels
+    for name in (LEAD3, LEAD_MATCHED, *PEERS):
+        assert report.scores[name].usable_figure_labels is None
+        assert report.scores[name].figure_labels == 0
+
+
+def test_the_tables_fit_80_columns_with_whole_figures(report_and_json: Result) -> None:
+    from rich.console import Console
+
+    report, _ = report_and_json
+    console = Console(width=80, record=True, force_terminal=False)
+    console.print(render_table(report))
+    text = console.export_text()
+    assert "…" not in text
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert f"{report.scores[SYSTEM].rouge1:.1f}" in text
+    assert "label%" in text and "dup%" in text
+
+
+def test_peers_and_the_matched_lead_stop_by_the_writers_length_rule() -> None:
+    words = [12, 30, 8, 9]
+    sources = [make_source(f"s{i}", " ".join(["word"] * n) + ".") for i, n in enumerate(words)]
+    # 12 fits; 30 would end 11 words past a 25 budget (over half of it): skipped; 8 fits;
+    # 9 would end at 29, within half of itself of 25: taken, the budget is then reached.
+    assert [len(s.text.split()) for s in length_matched_lead(sources, 25)] == [12, 8, 9]
+    assert fits_budget(0, 100, 10)  # the first sentence always
+    assert not fits_budget(10, 1, 10)  # nothing once the budget is reached
+
+
+def test_the_mmr_peer_skips_a_sentence_that_would_overshoot() -> None:
+    lengths = [12, 30, 8, 9]
+    texts = [" ".join(f"w{i}x{j}" for j in range(n)) + "." for i, n in enumerate(lengths)]
+    candidates = [Candidate(0, i, t) for i, t in enumerate(texts)]
+    chosen = mmr_select(candidates, [4.0, 3.0, 2.0, 1.0], max_words=25)
+    # Best first: 12 words; the 30-word one would end 17 past the budget, over half of
+    # itself: skipped for the shorter ones, which end at 29 (within half of 9).
+    assert chosen == [0, 2, 3]

@@ -15,12 +15,8 @@ from summarizer.cli.interrupt import run_async
 from summarizer.cli.options import EvalOptions, Output, resolved
 from summarizer.core.options import DEFAULT_MAX_WORDS, RunOptions
 from summarizer.core.settings import LLMSettings
-from summarizer.eval.evaluate import (
-    EvalReport,
-    render_five_w1h,
-    render_table,
-    run_eval_async,
-)
+from summarizer.eval.evaluate import EvalReport, run_eval_async
+from summarizer.eval.tables import render_five_w1h, render_table
 from summarizer.pipeline import BUILTIN, Builtin, notices, open_engine
 
 
@@ -28,7 +24,6 @@ def cmd_eval(args: argparse.Namespace) -> int:
     """Entry point of ``summarizer eval`` (the CLI passes its parsed arguments)."""
     output = resolved(args, Output)
     console = Console(stderr=True)
-    console.width = max(console.width, 100)
     try:
         report = run_async(_evaluate(args, output, console))
     except KeyboardInterrupt:

@@ -7,8 +7,8 @@ Lead-3 follows the Multi-News paper: the first three sentences of each source,
 concatenated in source order. ROUGE rewards length and Lead-3's length is whatever three
 sentences per source happen to be, so the honest bar for an extractive system is the
 length-matched lead: leading sentences taken from the sources in turn (first sentence of
-each source, then the second of each, ...) until the system summary's word count is
-reached.
+each source, then the second of each, ...) within the system summary's word count, by the
+writer's own length rule (``text.rank.fits_budget``).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from summarizer.core.results import SummarySentence
 from summarizer.core.source import Source
 from summarizer.core.types import Citation
 from summarizer.text.clean import split_sentences
+from summarizer.text.rank import fits_budget
 
 
 def source_sentences(source: Source) -> list[SummarySentence]:
@@ -46,18 +47,20 @@ def lead_n(sources: Sequence[Source], n: int = 3) -> list[SummarySentence]:
 
 
 def length_matched_lead(sources: Sequence[Source], words: int) -> list[SummarySentence]:
-    """Leading sentences from the sources in turn until ``words`` words are reached.
+    """Leading sentences from the sources in turn within ``words`` words.
 
-    The last sentence is kept whole (never cut), so the result may overshoot slightly,
-    exactly as an extractive summary ending on a whole sentence does.
+    Sentences are kept whole (never cut): one is taken while at least half of it fits
+    (``fits_budget``), so the lead ends within half a sentence of ``words`` exactly as the
+    extractive writer's summary does; a longer one is skipped for a later, shorter one.
     """
     per_source = [source_sentences(source) for source in sources]
     chosen: list[SummarySentence] = []
-    total, depth = 0, 0
-    while total < words and any(depth < len(s) for s in per_source):
+    total = 0
+    for depth in range(max((len(s) for s in per_source), default=0)):
         for sentences in per_source:
-            if depth < len(sentences) and total < words:
-                chosen.append(sentences[depth])
-                total += len(sentences[depth].text.split())
-        depth += 1
+            if depth < len(sentences):
+                length = len(sentences[depth].text.split())
+                if fits_budget(total, length, words):
+                    chosen.append(sentences[depth])
+                    total += length
     return chosen

@@ -23,6 +23,9 @@ Definitions (stated once here and copied into the JSON report):
   summaries that have a headline (baselines and peers have none). A dangling opener is
   counted unless the sentence before it in the summary cites the adjacent span of the
   same source (or the same item).
+* Usable figure labels (``figure_labels.figure_label_counts``): share of the figure
+  wordings of the system's figures table whose label names what was counted, by the rubric
+  of the hand-labelled sample; only systems that produce a figures table have it.
 
 Baselines (``baselines.py``) and peers (``peers.py``: LexRank, TextRank, MMR) are scored
 in the same run on the same clusters, the length-matched lead and the peers matched to
@@ -49,6 +52,7 @@ from summarizer.core.options import DEFAULT_MAX_WORDS
 from summarizer.core.results import SummaryResult, SummarySentence
 from summarizer.core.source import Cluster, Source
 from summarizer.eval.baselines import lead_n, length_matched_lead, word_count
+from summarizer.eval.figure_labels import figure_label_counts
 from summarizer.eval.peers import PEERS, peer_summary
 from summarizer.sources import iter_clusters
 from summarizer.text.numbers import contains_number, find_numbers
@@ -105,7 +109,8 @@ class Scores(BaseModel):
     furniture: float | None = None
     headlines: int = 0
     broken_headline: float | None = None
-    #: Share of figures with a usable label (the hand-labelled sample); not measured here yet.
+    figure_labels: int = 0
+    #: % of figure wordings with a usable label (``figure_labels``); None without figures.
     usable_figure_labels: float | None = None
 
 
@@ -151,6 +156,7 @@ class _Tally:
         self.citations = self.valid = self.numbers = self.backed = 0
         self.duplicates = self.dangling = self.furniture = 0
         self.headlines = self.broken = 0
+        self.labels = self.usable_labels = 0
 
     def add(
         self,
@@ -159,8 +165,13 @@ class _Tally:
         reference: str | None,
         scorer: Any,
         headline: str | None = None,
+        summary: SummaryResult | None = None,
     ) -> None:
         self.clusters += 1
+        if summary is not None:
+            usable, total = figure_label_counts([summary])
+            self.usable_labels += usable
+            self.labels += total
         self._readability(sentences, headline)
         self.words += word_count(sentences)
         self.sentences += len(sentences)
@@ -227,6 +238,8 @@ class _Tally:
             furniture=share(self.furniture, self.sentences),
             headlines=self.headlines,
             broken_headline=share(self.broken, self.headlines),
+            figure_labels=self.labels,
+            usable_figure_labels=share(self.usable_labels, self.labels),
         )
 
 
@@ -362,7 +375,8 @@ async def _evaluate(
                 headline = result.headline if isinstance(result, SummaryResult) else None
                 system = list(result.sentences if isinstance(result, SummaryResult) else result)
                 ref, words = cluster.reference, word_count(system)
-                tallies[SYSTEM].add(system, cluster.sources, ref, scorer, headline)
+                whole = result if isinstance(result, SummaryResult) else None
+                tallies[SYSTEM].add(system, cluster.sources, ref, scorer, headline, whole)
                 tallies[LEAD3].add(lead_n(cluster.sources, 3), cluster.sources, ref, scorer)
                 matched = length_matched_lead(cluster.sources, words)
                 tallies[LEAD_MATCHED].add(matched, cluster.sources, ref, scorer)
@@ -484,51 +498,3 @@ def _pipeline_extract(llm: LLM | None) -> ExtractFn:
         return events
 
     return extract
-
-
-def _fmt(value: float | None) -> str:
-    return "-" if value is None else f"{value:.1f}"
-
-
-def render_table(report: EvalReport) -> Any:
-    """The stderr summary: one row per system, words beside every ROUGE figure."""
-    from rich.table import Table
-
-    table = Table(
-        title=f"{report.data}: {report.clusters} clusters, {report.seconds:.1f} s",
-        caption="ROUGE F1 x100 (rouge-score, Porter stemmer; R-L = rougeL); words: mean/summary; "
-        "dup/dangl/furn: % of sentences; bad head: % of headlines",
-    )
-    table.add_column("system", no_wrap=True)
-    columns = ("R-1", "R-2", "R-L", "R-Lsum", "words", "cite ok%", "num ok%", "cited%")
-    for column in (*columns, "dup%", "dangl%", "furn%", "bad head%"):
-        table.add_column(column, justify="right")
-    for name, s in report.scores.items():
-        label = report.model if name == SYSTEM else name
-        table.add_row(
-            label,
-            _fmt(s.rouge1),
-            _fmt(s.rouge2),
-            _fmt(s.rougeL),
-            _fmt(s.rougeLsum),
-            f"{s.words:.0f}",
-            _fmt(s.citation_validity),
-            _fmt(s.numeric_faithfulness),
-            _fmt(s.cited_sentence_share),
-            _fmt(s.near_duplicate),
-            _fmt(s.dangling_opener),
-            _fmt(s.furniture),
-            _fmt(s.broken_headline),
-        )
-    return table
-
-
-def render_five_w1h(report: EvalReport) -> Any:
-    from rich.table import Table
-
-    table = Table(title="5W1H: share of articles where an extracted item overlaps a gold phrase")
-    for column in ("field", "articles", "hit %", "items/article"):
-        table.add_column(column, justify="left" if column == "field" else "right")
-    for name, f in report.five_w1h.items():
-        table.add_row(name, str(f.articles), _fmt(f.share), f"{f.mean_items:.1f}")
-    return table

@@ -19,7 +19,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
-__all__ = ["figure_label_share", "usable_label"]
+__all__ = ["figure_label_counts", "figure_label_share", "usable_label"]
 
 #: Words that never open or close a noun phrase: articles, prepositions, conjunctions,
 #: pronouns, auxiliaries, negation and approximation words.
@@ -146,12 +146,13 @@ class _Report(Protocol):
     def what(self) -> str: ...
 
 
-def figure_label_share(results: Iterable[_HasFigures]) -> float | None:
-    """Share of figure wordings with a usable label, over every report of every figure
-    row of ``results`` (``SummaryResult`` or ``MergedEvent``); None when there are none.
+def figure_label_counts(results: Iterable[_HasFigures]) -> tuple[int, int]:
+    """``(usable, total)`` figure wordings over every report of every figure row of
+    ``results`` (``SummaryResult`` or ``MergedEvent``).
 
     Each source's wording counts on its own: a row shows every wording ("children under
     age 3 / children less than three years old"), so each is something a reader reads.
+    Counts, not a share, so that a run can add clusters up before dividing.
     """
     total = usable = 0
     for result in results:
@@ -159,4 +160,11 @@ def figure_label_share(results: Iterable[_HasFigures]) -> float | None:
             for report in figure.reports:
                 total += 1
                 usable += usable_label(report.what)
+    return usable, total
+
+
+def figure_label_share(results: Iterable[_HasFigures]) -> float | None:
+    """Share of figure wordings with a usable label (``figure_label_counts``); None when
+    there are none."""
+    usable, total = figure_label_counts(results)
     return usable / total if total else None

@@ -5,9 +5,10 @@ is ``text.rank.mmr_select`` over the same centrality scores the built-in extract
 Each peer gets the very sentences the lead baselines use (``baselines.source_sentences``: our own
 splitter, so sumy's NLTK punkt data is never needed and every peer sentence cites its
 exact span), one paragraph per source, and is cut at the system's own word count for the
-cluster: sentences are taken best-rated first until that many words are reached (the
-last whole sentence may overshoot, as for the length-matched lead), then put back in
-document order. Same length, same sentences: only the choice differs.
+cluster: sentences are taken best-rated first by the writer's own length rule
+(``text.rank.fits_budget``: while at least half of a sentence fits, a longer one skipped
+for a shorter one), then put back in document order. Same length rule, same sentences:
+only the choice differs.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from summarizer.core.errors import SummarizerError
 from summarizer.core.results import SummarySentence
 from summarizer.core.source import Source
 from summarizer.eval.baselines import source_sentences
-from summarizer.text.rank import Candidate, mmr_select, rank
+from summarizer.text.rank import Candidate, fits_budget, mmr_select, rank
 
 LEXRANK, TEXTRANK, MMR = "lexrank", "textrank", "mmr"
 PEERS = (LEXRANK, TEXTRANK, MMR)
@@ -62,15 +63,15 @@ def _sumy_classes() -> tuple[Any, Any, Any, Any, dict[str, Any], Callable[[str],
 
 
 def _until(words: int) -> Callable[[list[Any]], list[Any]]:
-    """sumy's ``sentences_count`` as a callable: best-rated first until ``words`` words."""
+    """sumy's ``sentences_count`` as a callable: best-rated first within ``words`` words."""
 
     def take(infos: list[Any]) -> list[Any]:
         chosen, total = [], 0
         for info in infos:
-            if total >= words:
-                break
-            chosen.append(info)
-            total += len(str(info.sentence).split())
+            length = len(str(info.sentence).split())
+            if fits_budget(total, length, words):
+                chosen.append(info)
+                total += length
         return chosen
 
     return take

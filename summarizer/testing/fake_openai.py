@@ -31,6 +31,7 @@ from aiohttp import web
 from pydantic import BaseModel
 
 from summarizer.core.settings import LLMSettings
+from summarizer.text.readability import content_words, dangling_opener, near_duplicate
 
 # --------------------------------------------------------------------------- requests
 
@@ -267,8 +268,6 @@ def summary_for(request: FakeRequest) -> dict[str, Any]:
     readability validators, it skips a fact that repeats an earlier pick or opens with a
     pronoun or connective (``text.readability``), unless that leaves too few sentences.
     """
-    from summarizer.text.readability import content_words, dangling_opener, near_duplicate
-
     facts = _ITEM_FACT.findall(request.user_text)
     system = " ".join(
         _content_text(m.get("content")) for m in request.messages if m.get("role") == "system"

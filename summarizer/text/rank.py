@@ -143,6 +143,17 @@ def redundant_rows(candidates: Sequence[Candidate], threshold: float = 0.7) -> s
     return dropped
 
 
+def fits_budget(total: int, length: int, budget: int) -> bool:
+    """The one length rule of every word-budgeted summary here, the writer's and the peers'.
+
+    A sentence of ``length`` words may join ``total`` words already chosen while the budget
+    is not reached and at least half of it fits, so a summary ends within half a sentence
+    of ``budget`` on either side; the first sentence is always allowed (never empty).
+    Comparing systems at "the same length" means nothing unless all of them stop by it.
+    """
+    return total == 0 or (total < budget and total + length / 2 <= budget)
+
+
 def mmr_select(
     candidates: Sequence[Candidate],
     scores: Sequence[float],
@@ -153,21 +164,26 @@ def mmr_select(
     """Greedy maximal-marginal-relevance pick of candidate indices within a word budget.
 
     Used by evaluation before the merger and writer exist, and by anyone wanting a quick
-    extract; the returned order is selection order (most relevant first).
+    extract; the returned order is selection order (most relevant first). A sentence that
+    does not fit (``fits_budget``) is skipped, and a shorter one may still fill the rest.
     """
     vectors = _tfidf([content_tokens(c.text) for c in candidates])
+    lengths = [len(c.text.split()) for c in candidates]
     chosen: list[int] = []
     words = 0
     remaining = set(range(len(candidates)))
     top = max(scores, default=1.0) or 1.0
-    while remaining and words < max_words:
+    while True:
         best, best_value = -1, -math.inf
         for row in remaining:
+            if not fits_budget(words, lengths[row], max_words):
+                continue
             overlap = max((float(vectors[row] @ vectors[k]) for k in chosen), default=0.0)
             value = (1 - diversity) * scores[row] / top - diversity * overlap
             if value > best_value:
                 best, best_value = row, value
+        if best < 0:
+            return chosen
         remaining.discard(best)
         chosen.append(best)
-        words += len(candidates[best].text.split())
-    return chosen
+        words += lengths[best]

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from summarizer.core.options import DEFAULT_MAX_WORDS
 from summarizer.core.results import MergedEvent, MergedFigure
 from summarizer.merge.figures import conflict_strength
-from summarizer.text.rank import content_tokens
+from summarizer.text.rank import content_tokens, fits_budget
 from summarizer.text.readability import (
     Span,
     content_words,
@@ -206,10 +206,8 @@ class _Selection:
         """Fits the budget, repeats nothing chosen, and continues a chosen sentence if it must."""
         if self.full():
             return False
-        if (
-            self.chosen
-            and self.max_words is not None
-            and self.words + candidate.length / 2 > self.max_words
+        if self.max_words is not None and not fits_budget(
+            self.words, candidate.length, self.max_words
         ):
             return False
         if any(near_duplicate(candidate.words, other.words) for other in self.chosen):

@@ -28,8 +28,13 @@ from summarizer.text.clean import split_sentences
 from summarizer.text.rank import Candidate, rank, redundant_rows
 
 EXTRACTOR = "builtin"
-#: Facts kept per source, best first; the merger and writer need no more than this.
-MAX_FACTS = 15
+#: Facts kept per source, best first. Every fact sentence is a candidate in practice (a
+#: long article has about 50): the extractive writer, not this cut, decides what is
+#: said, and it skips repeats, orphan openers and quote fragments, so a short list ran
+#: dry of usable sentences (15 per source measured 46.0 ROUGE-1 on the dev clusters, no
+#: cap 46.2, gaining on both halves of them). The bound only keeps the writer's greedy
+#: pass, quadratic in candidates, safe on pathological pages.
+MAX_FACTS = 100
 MIN_FACT_WORDS, MAX_FACT_WORDS = 6, 70
 #: A wire dateline or a stray dash before the sentence proper: "SYCAMORE, Ill. (AP) -- ",
 #: "Sycamore, Illinois (CNN) ", "--A 76-year-old ...". Only known agencies and US call
