@@ -140,7 +140,8 @@ def test_badly_encoded_file_in_a_folder_is_not_skipped(tmp_path: Path) -> None:
         ("{not json", "is not valid JSON"),
         ("[1, 2]", "is not a JSON object"),
         (json.dumps({"id": "x"}), 'has no "sources" list'),
-        (json.dumps({"sources": []}), 'has no "sources" list'),
+        (json.dumps({"sources": []}), 'has an empty "sources" list'),
+        (json.dumps({"sources": {"text": "A."}}), 'has no "sources" list'),
         (
             json.dumps({"sources": [{"text": "Fine."}, {"title": "no text"}]}),
             "source 2 has no text",

@@ -301,9 +301,10 @@ def test_folder_is_sorted_by_name_and_skips_clutter(tmp_path: Path) -> None:
     assert [s.text for s in loaded.sources] == ["First.", "Second.", "Tenth."]
     assert [s.id for s in loaded.sources] == ["S1", "S2", "S3"]
     warnings = "\n".join(loaded.warnings)
-    assert len(loaded.warnings) == 3
+    assert len(loaded.warnings) == 4
     for name in ("image.png", "notes.json", "corrupt.txt", "blank.txt"):
         assert name in warnings
+    assert f"{tmp_path}: skipped 1 subfolder(s)" in warnings and "sub" in warnings
 
 
 def test_sunflower_fixture_folder() -> None:
