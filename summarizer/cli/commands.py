@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from summarizer.cli.batch import cmd_batch_collect, cmd_batch_prepare, cmd_batch_run
 from summarizer.cli.eval import cmd_eval
-from summarizer.cli.options import RenderFormat, SummaryFormat, resolved
+from summarizer.cli.options import RenderFormat, SummaryFormat, flag_spelling, resolved
 from summarizer.cli.output import notice, stage_progress, usage_line, write_output
 from summarizer.core.errors import BadInputError, SummarizerError
 from summarizer.core.options import RunOptions
@@ -91,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
     try:
         return COMMANDS[name](args)
     except SummarizerError as error:
-        print(f"summarizer: error: {error}", file=sys.stderr)
+        print(f"summarizer: error: {error.spelled(flag_spelling)}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("summarizer: interrupted", file=sys.stderr)
