@@ -79,7 +79,10 @@ def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
         problem = f"is not valid UTF-8 (byte offset {exc.start} in the line)"
         raise BadInputError(where, problem) from exc
     except json.JSONDecodeError as exc:
-        problem = f"is not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno})"
+        # Some of json's messages end in "at" ("Invalid control character at"): the
+        # position is what follows them.
+        what = exc.msg.removesuffix(" at")
+        problem = f"is not valid JSON ({what} at line {exc.lineno} column {exc.colno})"
         raise BadInputError(where, problem) from exc
     if not isinstance(record, dict):
         raise BadInputError(where, "is not a JSON object")
