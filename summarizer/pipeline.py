@@ -57,9 +57,11 @@ Progress = Callable[[str, int, int], None]
 
 #: The model name that selects the built-in extractor (``-m builtin``).
 BUILTIN = "builtin"
+#: Read by library users and on the command line alike, so it names neither flags nor
+#: keywords: what is missing, and what was chosen instead.
 BUILTIN_NOTICE = (
-    "no OPENAI_API_KEY, --base-url or --replay given: using the built-in extractor "
-    "(-m builtin); set a key or a server for LLM summaries"
+    "no API key (OPENAI_API_KEY), base URL or replay file configured: using the built-in "
+    'extractor (model "builtin"); configure a key or a server for LLM summaries'
 )
 T = TypeVar("T")
 
