@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 # Imported for its effect: it registers the renderers behind SummaryResult.to_markdown/to_html.
 import summarizer.render  # noqa: F401
-from summarizer.core.errors import ConfigError, LLMError
+from summarizer.core.errors import ConfigError, LLMError, setting
 from summarizer.core.events import ExtractionReport, SourceEvent, SourceFailure
 from summarizer.core.options import RunOptions, split_overrides
 from summarizer.core.results import SummaryResult
@@ -57,9 +57,11 @@ Progress = Callable[[str, int, int], None]
 
 #: The model name that selects the built-in extractor (``-m builtin``).
 BUILTIN = "builtin"
+#: Read by library users and on the command line alike, so it names neither flags nor
+#: keywords: what is missing, and what was chosen instead.
 BUILTIN_NOTICE = (
-    "no OPENAI_API_KEY, --base-url or --replay given: using the built-in extractor "
-    "(-m builtin); set a key or a server for LLM summaries"
+    "no API key (OPENAI_API_KEY), base URL or replay file configured: using the built-in "
+    'extractor (model "builtin"); configure a key or a server for LLM summaries'
 )
 T = TypeVar("T")
 
@@ -201,23 +203,26 @@ async def summarize_sources(
     engine: Engine,
     options: RunOptions | None = None,
     warnings: Sequence[str] = (),
+    config_warnings: Sequence[str] = (),
+    failures: Sequence[SourceFailure] = (),
     progress: Progress | None = None,
 ) -> SummaryResult:
     """Summarise already-loaded sources with an opened engine: the entry point for a cluster.
 
     Batch runs (and their Ray workers) call this with one shared ``LLM`` so that every call
     of the run goes through the same concurrency limit, retry policy, cache and usage
-    counter.
+    counter. ``failures`` are inputs that failed before extraction (a dead URL).
     """
     options = options or RunOptions()
-    events, failures = await extract_events(sources, engine, options, progress=progress)
+    events, extract_failures = await extract_events(sources, engine, options, progress=progress)
     return await summarize_events(
         events,
-        failures,
+        [*failures, *extract_failures],
         sources,
         engine=engine,
         options=options,
         warnings=warnings,
+        config_warnings=config_warnings,
         progress=progress,
     )
 
@@ -230,6 +235,7 @@ async def summarize_events(
     engine: Engine,
     options: RunOptions | None = None,
     warnings: Sequence[str] = (),
+    config_warnings: Sequence[str] = (),
     progress: Progress | None = None,
 ) -> SummaryResult:
     """Stages 2 to 4 on grounded events: merge, write, cite.
@@ -237,6 +243,11 @@ async def summarize_events(
     Separate from extraction so that events obtained another way (the Batch API's results
     file, with the ``Builtin`` engine because no model is called any more) go through
     exactly the same merge, writer fallback and checks.
+
+    ``warnings`` are about the news (repeated text removed, a source failed) and appear in
+    the reports' notes; ``config_warnings`` are about how the run was set up (why the
+    built-in extractor was chosen) and, like the engine's own warnings (mode fallbacks,
+    unknown prices, cache trouble), go only to the result's ``warnings`` and stderr.
     """
     options = options or RunOptions()
     run_warnings = list(warnings)
@@ -257,7 +268,9 @@ async def summarize_events(
     failed_writer_usage = Usage()
     if isinstance(engine, Builtin):
         if options.writer == "llm":
-            raise ConfigError("--writer llm needs a model; the built-in extractor has none")
+            raise ConfigError(
+                f"{setting('writer', 'llm')} needs a model; the built-in extractor has none"
+            )
         writer, model = "extractive", events[0].extractor
     else:
         writer, model = options.writer or "llm", engine.settings.model
@@ -287,7 +300,8 @@ async def summarize_events(
         sources=sources,
         events=events,
         failures=failures,
-        warnings=[*run_warnings, *engine.warnings],
+        warnings=[*config_warnings, *run_warnings, *engine.warnings],
+        config_warnings=[*config_warnings, *engine.warnings],
         model=model,
         writer=writer,
         usage=usage,
@@ -320,7 +334,9 @@ async def summarize_async(
             loaded.sources,
             engine=engine,
             options=options,
-            warnings=[*notices(engine), *loaded.warnings],
+            warnings=loaded.warnings,
+            config_warnings=notices(engine),
+            failures=loaded.failures,
             progress=progress,
         )
 
@@ -341,7 +357,7 @@ async def extract_async(
         events, failures = await extract_events(loaded.sources, engine, options, progress=progress)
         return ExtractionReport(
             events=events,
-            failures=failures,
+            failures=[*loaded.failures, *failures],
             warnings=[*notices(engine), *loaded.warnings, *engine.warnings],
             usage=engine.usage,
         )

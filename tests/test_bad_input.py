@@ -140,7 +140,8 @@ def test_badly_encoded_file_in_a_folder_is_not_skipped(tmp_path: Path) -> None:
         ("{not json", "is not valid JSON"),
         ("[1, 2]", "is not a JSON object"),
         (json.dumps({"id": "x"}), 'has no "sources" list'),
-        (json.dumps({"sources": []}), 'has no "sources" list'),
+        (json.dumps({"sources": []}), 'has an empty "sources" list'),
+        (json.dumps({"sources": {"text": "A."}}), 'has no "sources" list'),
         (
             json.dumps({"sources": [{"text": "Fine."}, {"title": "no text"}]}),
             "source 2 has no text",
@@ -253,3 +254,13 @@ def test_url_empty_text(server: LocalServer) -> None:
 def test_url_connection_refused(server: LocalServer) -> None:
     closed_port_url = "http://127.0.0.1:9/article"
     assert refused([closed_port_url]).startswith(f"{closed_port_url}: could not connect")
+
+
+def test_invalid_json_keeps_its_line_and_column_wording(tmp_path: Path) -> None:
+    path = tmp_path / "clusters.jsonl"
+    path.write_bytes(b'{"sources": [{"text": "tab\there"}]}\n')
+    error = next(iter(iter_clusters(path))).error
+    assert error is not None
+    assert str(error) == (
+        f"{path}:1: is not valid JSON (Invalid control character at line 1 column 27)"
+    )

@@ -115,4 +115,7 @@ def test_spans_out_of_range_or_of_unknown_sources_are_rejected() -> None:
     merged = merged.model_copy(
         update={"facts": [fact.model_copy(update={"citations": odd}), *merged.facts[1:]]}
     )
-    assert resolve_citations(merged, [fact.id], [*sources, Source(id="x", text="")]) == []
+    assert (
+        resolve_citations(merged, [fact.id], [*sources, Source.model_construct(id="x", text="")])
+        == []
+    )

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest_sources import Reply, serve
 
 from summarizer import summarize
 from summarizer.core.results import SummaryResult
@@ -159,3 +160,20 @@ def test_extract_command_prints_grounded_events(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert [event["source_id"] for event in report["events"]] == ["S1", "S2"]
+
+
+def test_cli_dead_url_among_files_is_partial_and_errors_name_flags(tmp_path: Path) -> None:
+    with serve() as server:
+        dead = server.url("/gone", Reply(b"", status=404))
+        done = run_cli(
+            "summarize", str(CLUSTER / "source-1.txt"), dead, "-m", "builtin", cwd=tmp_path
+        )
+    assert done.returncode == 1, done.stderr
+    assert "Traceback" not in done.stderr and f"{dead}: " in done.stderr
+    result = SummaryResult.model_validate_json(done.stdout)
+    assert result.status == "partial" and [f.source_id for f in result.failures] == ["S2"]
+    refused = run_cli("summarize", str(CLUSTER), "-m", "builtin", "--writer", "llm", cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        "summarizer: error: --writer llm needs a model; the built-in extractor has none"
+    )

@@ -9,7 +9,7 @@ import sys
 
 from test_cite import sunflower_result
 
-from summarizer.core.events import GroundedFact, SourceEvent
+from summarizer.core.events import GroundedFact, GroundedFigure, SourceEvent
 from summarizer.core.results import SummaryResult
 from summarizer.core.source import Source
 from summarizer.core.types import Citation
@@ -163,3 +163,36 @@ def test_the_public_facade_brings_the_renderers() -> None:
     done = _run_python(probe)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "<!DOCTYPE html>"
+
+
+def hostile_id_result() -> SummaryResult:
+    """A JSONL id and title made of HTML, and a figure, so ids reach headings and tables."""
+    evil_id = "<img src=x onerror=alert(7)>"
+    text = "Police said 12 people were held on Friday. Officials confirmed the 12 arrests."
+    source = Source(id=evil_id, text=text, title="<b>Title</b> | pipe")
+    quote = "12 people were held"
+    start = text.index(quote)
+    citation = Citation(source_id=evil_id, start=start, end=start + len(quote), quote=quote)
+    fact = GroundedFact(statement=text[:42], evidence=text[:42], citation=citation)
+    figure = GroundedFigure(
+        what="people held", value=12, evidence=quote, citation=citation, approximate=False
+    )
+    event = SourceEvent(
+        source_id=evil_id, headline="x", extractor="x", facts=[fact], figures=[figure]
+    )
+    merged = merge_events([event], [source])
+    return assemble_result(merged=merged, written=write_extractive(merged), sources=[source])
+
+
+def test_source_ids_and_titles_are_escaped_in_markdown_and_html() -> None:
+    result = hostile_id_result()
+    assert result.figures  # the id reaches the figures table
+    markdown = result.to_markdown()
+    assert re.search(r"(?<!\\)<(img|b)", markdown) is None  # every "<" escaped
+    assert "### \\<img src=x onerror=alert(7)\\>" in markdown
+    table = [line for line in markdown.splitlines() if line.startswith("| people held")]
+    assert table and "\\<img src=x onerror=alert(7)\\>" in table[0]
+    assert table[0].count(" | ") == 3  # no cell split by the user's text
+    page = result.to_html()
+    assert "<img" not in page and "<b>Title" not in page
+    assert html.escape("<img src=x onerror=alert(7)>") in page

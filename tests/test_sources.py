@@ -301,9 +301,10 @@ def test_folder_is_sorted_by_name_and_skips_clutter(tmp_path: Path) -> None:
     assert [s.text for s in loaded.sources] == ["First.", "Second.", "Tenth."]
     assert [s.id for s in loaded.sources] == ["S1", "S2", "S3"]
     warnings = "\n".join(loaded.warnings)
-    assert len(loaded.warnings) == 3
+    assert len(loaded.warnings) == 4
     for name in ("image.png", "notes.json", "corrupt.txt", "blank.txt"):
         assert name in warnings
+    assert f"{tmp_path}: skipped 1 subfolder(s)" in warnings and "sub" in warnings
 
 
 def test_sunflower_fixture_folder() -> None:
@@ -636,3 +637,76 @@ def test_url_takes_the_date_from_the_page(server: LocalServer) -> None:
     assert load_sources([url]).sources[0].published == "2013-01-17"
     plain = server.url("/plain", Reply(b"Police spoke Thursday.", content_type="text/plain"))
     assert load_sources([plain]).sources[0].published is None
+
+
+# ------------------------------------------------------ what inputs skip and how they fail
+
+
+def test_subfolders_and_symlink_loops_are_skipped_with_one_counting_notice(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a.txt").write_text("Police said five people died.", encoding="utf-8")
+    (tmp_path / "archive").mkdir()
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")  # ELOOP when stat'ed
+    loaded = load_sources([tmp_path])
+    assert [s.text for s in loaded.sources] == ["Police said five people died."]
+    notices = [w for w in loaded.warnings if "subfolder" in w]
+    assert len(notices) == 1
+    assert notices[0].startswith(f"{tmp_path}: skipped 2 subfolder(s)")
+    assert "archive" in notices[0] and "loop" in notices[0]
+
+
+def test_a_dead_url_among_good_files_is_a_failed_source(
+    tmp_path: Path, server: LocalServer
+) -> None:
+    good = tmp_path / "a.txt"
+    good.write_text("Police said five people died.", encoding="utf-8")
+    dead = server.url("/gone", Reply(b"gone", status=404))
+    loaded = load_sources([good, dead])
+    assert [s.id for s in loaded.sources] == ["S1"]
+    assert [(f.source_id, f.stage) for f in loaded.failures] == [("S2", "load")]
+    assert loaded.failures[0].reason.startswith(f"{dead}: ")
+    with pytest.raises(BadInputError, match="gone"):  # alone, it is still the run's error
+        load_sources([dead])
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Police said five people died in the raid.", "word " * 80],
+)
+def test_a_one_line_string_of_text_says_how_to_pass_text(text: str) -> None:
+    with pytest.raises(BadInputError) as caught:
+        load_sources([text])
+    message = str(caught.value)
+    assert "Source.from_text(text)" in message and "\n" not in message
+    assert len(message) < 300  # the text is clipped in the message, never echoed whole
+
+
+def test_a_missing_file_name_is_still_no_such_file(tmp_path: Path) -> None:
+    with pytest.raises(BadInputError, match="no such file or directory"):
+        load_sources([str(tmp_path / "nope.txt")])
+
+
+def test_source_from_text_is_numbered_by_position_unless_given_an_id(tmp_path: Path) -> None:
+    path = tmp_path / "a.txt"
+    path.write_text("Police said five people died.", encoding="utf-8")
+    unnamed = Source.from_text("The mayor spoke on Friday.", title="Notes")
+    named = Source.from_text("Rescuers found 12 survivors.", id="wire")
+    loaded = load_sources([path, unnamed, named])
+    assert [s.id for s in loaded.sources] == ["S1", "S2", "wire"]
+    assert loaded.sources[1].title == "Notes" and loaded.sources[1].sentences
+    with pytest.raises(BadInputError, match="is empty"):
+        Source.from_text("  \n ")
+
+
+def test_a_source_built_directly_gets_sentences_or_is_refused() -> None:
+    built = Source(id="a", text="Police said five people died. The mayor spoke.")
+    assert [built.text[s:e] for s, e in built.sentences] == [
+        "Police said five people died.",
+        "The mayor spoke.",
+    ]
+    for text in ("", "   \n", "\u200b"):
+        with pytest.raises(BadInputError, match="a: is empty"):
+            Source(id="a", text=text)
+    with pytest.raises(BadInputError, match="do not index its text"):
+        Source(id="a", text="Short.", sentences=((0, 99),))

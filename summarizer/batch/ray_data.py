@@ -60,7 +60,7 @@ from summarizer.batch.ray_ids import (
     scan_output,
     summary,
 )
-from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
+from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError, setting
 from summarizer.core.options import RunOptions
 from summarizer.pipeline import (
     Engine,
@@ -120,7 +120,7 @@ def start_ray(address: str | None = None, *, num_cpus: int | None = None) -> flo
 def worker_cpus(workers: int, cluster_cpus: float) -> float:
     """CPUs each actor asks for: one, unless ``workers`` whole CPUs would leave none free."""
     if workers < 1:
-        raise ConfigError("--workers must be at least 1")
+        raise ConfigError(f"{setting('workers')} must be at least 1")
     if cluster_cpus - workers >= 1:
         return 1.0
     return max(0.1, round((cluster_cpus - 1) / workers, 2)) if cluster_cpus > 1 else 0.1
@@ -248,7 +248,8 @@ def plan_workers(workers: int, settings: LLMSettings, cluster_cpus: float) -> Wo
         return WorkerPlan(workers, cpus, None, BUILTIN_BATCH, 1)
     if settings.concurrency < workers:
         raise ConfigError(
-            f"--concurrency {settings.concurrency} is below --workers {workers}: "
+            f"{setting('concurrency', str(settings.concurrency))} is below "
+            f"{setting('workers', str(workers))}: "
             "every worker needs at least one model call slot"
         )
     share = settings.concurrency // workers
@@ -280,7 +281,9 @@ def summarize_dataset(
     options = options or RunOptions()
     builtin = chooses_builtin(settings)
     if not builtin and settings.record is not None:
-        raise ConfigError("--record cannot be used with --engine ray (one cassette per process)")
+        raise ConfigError(
+            f"{setting('record')} cannot be used with the Ray engine (one cassette per process)"
+        )
     finished = finished or Finished()
     plan = key_plan(clusters, origin)
     layout = plan_workers(workers, settings, _cluster_cpus())

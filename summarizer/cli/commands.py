@@ -19,7 +19,13 @@ from pydantic import ValidationError
 from summarizer.cli.batch import cmd_batch_collect, cmd_batch_prepare, cmd_batch_run
 from summarizer.cli.eval import cmd_eval
 from summarizer.cli.interrupt import run_async
-from summarizer.cli.options import RenderFormat, SummaryFormat, check_flags, resolved
+from summarizer.cli.options import (
+    RenderFormat,
+    SummaryFormat,
+    check_flags,
+    flag_spelling,
+    resolved,
+)
 from summarizer.cli.output import notice, stage_progress, usage_line, write_output
 from summarizer.core.errors import BadInputError, SummarizerError
 from summarizer.core.files import check_output_path
@@ -125,7 +131,7 @@ def run(args: argparse.Namespace) -> int:
         preflight(args, name)
         return COMMANDS[name](args)
     except SummarizerError as error:
-        print(f"summarizer: error: {error}", file=sys.stderr)
+        print(f"summarizer: error: {error.spelled(flag_spelling)}", file=sys.stderr)
         return error.exit_code
 
 

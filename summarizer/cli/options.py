@@ -222,3 +222,19 @@ def _argument_type(d: Option) -> Callable[[str], Any]:
 
     convert.__name__ = d.name
     return convert
+
+
+def flag_spelling(name: str, value: str | None) -> str:
+    """How the command line names a setting in an error (``core.errors``): its flag with
+    the value or metavar (``--base-url URL``, ``-m builtin``), or its variable when it has
+    no flag (a secret such as ``OPENAI_API_KEY``)."""
+    for cls in (LLMSettings, RunOptions, *DECLARATIONS):
+        for d in declared(cls):
+            if d.name != name:
+                continue
+            if d.spec.flags:
+                flag = d.spec.flags[0]
+                return flag if d.kind is bool else f"{flag} {value or d.spec.metavar or 'VALUE'}"
+            if d.spec.env:
+                return d.spec.env
+    return name if value is None else f"{name} {value}"

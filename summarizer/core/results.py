@@ -301,6 +301,7 @@ class SummaryResult(EventItems):
         "usage",
         "usage_by_call",
         "warnings",
+        "configuration_warnings",
         "failures",
         "diagnostics",
         "versions",
@@ -313,13 +314,31 @@ class SummaryResult(EventItems):
     usage: Usage = Usage()
     #: The same accounting per LLM call ("extract S1", ..., "write"), re-asks included.
     usage_by_call: dict[str, Usage] = {}
+    #: Everything the user should know about the run: about the news (repeated text removed,
+    #: items dropped, a source failed) and about its set-up (listed again below).
     warnings: list[str] = []
+    #: The entries of ``warnings`` about configuration, not the news: why the built-in
+    #: extractor was chosen, mode fallbacks, unknown prices, cache trouble. Stderr and the
+    #: JSON carry them; the Markdown and HTML reports, which a newsroom publishes, do not.
+    configuration_warnings: list[str] = []
     failures: list[SourceFailure] = []
     #: Per source: attempts, chunks, items aligned per status, and items dropped because
     #: their evidence never aligned (counted, never kept).
     diagnostics: dict[str, ExtractionDiagnostics] = {}
     versions: Versions
     status: Literal["complete", "partial"] = "complete"
+
+    def report_notes(self) -> list[str]:
+        """The notes a published report shows: the warnings about the news, then failures.
+
+        The one rule both renderers follow (configuration warnings are left out), so the
+        Markdown and HTML reports cannot disagree about what is news.
+        """
+        configuration = set(self.configuration_warnings)
+        return [
+            *(warning for warning in self.warnings if warning not in configuration),
+            *(f"{f.source_id} failed ({f.stage}): {f.reason}" for f in self.failures),
+        ]
 
     def to_markdown(self) -> str:
         return self._render("markdown")

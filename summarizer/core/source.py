@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import re
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_validator
 
 from summarizer.core.errors import BadInputError
 from summarizer.text.clean import (
@@ -24,7 +25,15 @@ from summarizer.text.clean import (
 
 
 class Source(BaseModel):
-    """One article: stable id, normalised text, and sentence spans into that text."""
+    """One article: stable id, normalised text, and sentence spans into that text.
+
+    Build one from article text with :meth:`from_text` (the loaders' clean-up: repeated
+    text and trailing headlines removed). A ``Source`` constructed directly keeps its
+    ``text`` exactly as given, so offsets the caller holds stay valid, and gets its sentence
+    offsets split when it has none. Empty or whitespace text, and sentence offsets that do
+    not index the text, are a ``BadInputError``: a source with nothing to cite would
+    otherwise give an empty summary reported as "complete".
+    """
 
     model_config = ConfigDict(frozen=True)
 
@@ -39,10 +48,66 @@ class Source(BaseModel):
     #: Publication date as ``YYYY-MM-DD`` (see ``normalize_published``), when known.
     published: str | None = None
 
+    #: False when the id was left to the loader (``from_text`` without ``id``), which then
+    #: numbers it by position like any other input.
+    _id_given: bool = PrivateAttr(default=True)
+
     @field_validator("published", mode="before")
     @classmethod
     def _normalize_published(cls, value: object) -> str | None:
         return normalize_published(value)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _with_sentences(cls, data: Any) -> Any:
+        """A source built directly from text gets its sentence offsets (text kept as given)."""
+        if isinstance(data, dict) and not data.get("sentences"):
+            text = data.get("text")
+            if isinstance(text, str):  # otherwise pydantic names the type error
+                return {**data, "sentences": split_sentences(text)}
+        return data
+
+    @model_validator(mode="after")
+    def _citable(self) -> Source:
+        where = self.origin or self.id
+        if not normalize_text(self.text):
+            raise BadInputError(where, "is empty")
+        for start, end in self.sentences:
+            if not 0 <= start < end <= len(self.text):
+                raise BadInputError(
+                    where, f"sentence offsets ({start}, {end}) do not index its text"
+                )
+        return self
+
+    @property
+    def id_given(self) -> bool:
+        """Whether the id was chosen by the caller (a loader keeps it) or left to the loader."""
+        return self._id_given
+
+    @classmethod
+    def from_text(
+        cls,
+        text: str,
+        id: str | None = None,
+        title: str | None = None,
+        url: str | None = None,
+        published: object = None,
+    ) -> Source:
+        """A source from article text: the public way to pass text rather than a path.
+
+        Without ``id``, ``load_sources`` and ``summarize`` give it ``S<position>`` like any
+        other input (a lone source here is ``S1``). Empty text is a ``BadInputError``.
+        """
+        source = make_source(
+            id if id is not None else "S1",
+            text,
+            title=title,
+            url=url,
+            origin=None if id is not None else "<text>",
+            published=published,
+        )
+        source._id_given = id is not None
+        return source
 
 
 class Cluster(BaseModel):
@@ -110,6 +175,16 @@ def _clean_title(title: str | None) -> str | None:
     return cleaned or None
 
 
+def _clean_text(text: str, where: str) -> tuple[str, int, list[str]]:
+    """Normalised text without repeated text and trailing headlines, and what was removed."""
+    normalized = normalize_text(text)
+    if not normalized:
+        raise BadInputError(where, "is empty")
+    deduplicated, removed = remove_repeated_text(normalized)
+    deduplicated, headlines = strip_trailing_headlines(deduplicated)
+    return deduplicated, removed, headlines
+
+
 def build_source(
     id: str,
     text: str,
@@ -121,11 +196,7 @@ def build_source(
 ) -> tuple[Source, int, list[str]]:
     """The ``Source``, plus what clean-up removed (characters of repeated text, trailing
     headlines) so that each loader can word its own warning naming where the text came from."""
-    normalized = normalize_text(text)
-    if not normalized:
-        raise BadInputError(origin or id, "is empty")
-    deduplicated, removed = remove_repeated_text(normalized)
-    deduplicated, headlines = strip_trailing_headlines(deduplicated)
+    deduplicated, removed, headlines = _clean_text(text, origin or id)
     source = Source(
         id=id,
         text=deduplicated,

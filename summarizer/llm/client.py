@@ -39,7 +39,7 @@ import instructor
 import openai
 from pydantic import BaseModel
 
-from summarizer.core.errors import ConfigError, LLMError, ReplayMissError
+from summarizer.core.errors import ConfigError, LLMError, ReplayMissError, setting
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.core.types import Usage
 from summarizer.llm import recording
@@ -203,9 +203,9 @@ class LLM:
         if not key:
             if talks_to_openai and not self._replaying():
                 raise ConfigError(
-                    "no API key: set OPENAI_API_KEY, or use --base-url URL for a local "
-                    "OpenAI-compatible server, --replay FILE to replay recorded fixtures, "
-                    "or -m builtin for the built-in extractor"
+                    f"no API key: set {setting('api_key')}, or use {setting('base_url')} for a "
+                    f"local OpenAI-compatible server, {setting('replay')} to replay recorded "
+                    f"fixtures, or {setting('model', 'builtin')} for the built-in extractor"
                 )
             key = PLACEHOLDER_KEY
         if settings.replay is not None:
@@ -415,7 +415,7 @@ class LLM:
         self._mode = nxt
         self._warn(
             f"{self.host} rejected {rejected.mode} mode ({one_line(rejected.detail, 120)}); "
-            f"fell back to {nxt} (pass --mode {nxt} to skip the failed attempt)"
+            f"fell back to {nxt} (set the mode to {nxt} to skip the failed attempt)"
         )
 
     # ------------------------------------------------------------------ accounting, cache

@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
-from summarizer.core.errors import ConfigError, ReplayMissError
+from summarizer.core.errors import ConfigError, ReplayMissError, setting
 from summarizer.llm.retry import one_line
 from summarizer.llm.secrets import scrub, scrub_data
 
@@ -219,7 +219,7 @@ def replay_miss(exc: BaseException) -> ReplayMissError | None:
             what = describe_request(request) if request is not None else "a request"
             return ReplayMissError(
                 f"{where}: no recorded answer for {what}; re-record the cassette"
-                " (--record PATH) after changing prompts, models or inputs"
+                f" ({setting('record')}) after changing prompts, models or inputs"
             )
         seen = seen.__cause__ or seen.__context__
     return None
@@ -238,7 +238,9 @@ def use_cassette(path: Path, mode: CassetteMode) -> Iterator[Any]:
 
     path = Path(path)
     if mode == "replay" and not path.is_file():
-        raise ConfigError(f"{path}: no such cassette to replay (record it with --record {path})")
+        raise ConfigError(
+            f"{path}: no such cassette to replay (record it with {setting('record', str(path))})"
+        )
     effective: Literal["record", "replay"] = (
         ("replay" if path.is_file() else "record") if mode == "auto" else mode
     )

@@ -179,10 +179,7 @@ def to_html(result: SummaryResult) -> str:
             )
         parts.append("</ul></section>")
 
-    notes = [
-        *result.warnings,
-        *(f"{f.source_id} failed ({f.stage}): {f.reason}" for f in result.failures),
-    ]
+    notes = result.report_notes()
     if notes:
         parts.append('<section class="notes"><h2>Notes</h2><ul>')
         parts += [f"<li>{_e(note)}</li>" for note in notes]

@@ -1,6 +1,7 @@
 """``SummaryResult`` → Markdown with numbered citations and the quoted spans per source.
 
-Every string that came from an article or a model is made inert with backslash escapes of
+Every string that came from an article, a model or the user's files (source ids and titles
+included) is made inert with backslash escapes of
 Markdown's active characters, because raw HTML or a link in an article would otherwise pass
 through to whatever viewer shows the file. Numbering is :mod:`summarizer.render.numbering`'s.
 """
@@ -47,7 +48,7 @@ def to_markdown(result: SummaryResult) -> str:
         out += ["## Sources disagree", ""]
         for conflict in result.conflicts:
             claims = "; ".join(
-                f"{md_escape(figure_value(side))} ({', '.join(side.source_ids)}) "
+                f"{md_escape(figure_value(side))} ({_ids(side.source_ids)}) "
                 + "".join(f"[{numbers[span_key(c)]}]" for c in side.citations)
                 for side in sides(result, conflict.figure_ids)
             )
@@ -59,8 +60,8 @@ def to_markdown(result: SummaryResult) -> str:
         for figure in result.figures:
             what = " / ".join(dict.fromkeys(md_escape(r.what) for r in figure.reports))
             out.append(
-                f"| {what} | {md_escape(figure_value(figure))} | {', '.join(figure.source_ids)} "
-                f"| {status_label(figure)} |"
+                f"| {what} | {md_escape(figure_value(figure))} | {_ids(figure.source_ids)} "
+                f"| {md_escape(status_label(figure))} |"
             )
         out.append("")
 
@@ -69,17 +70,14 @@ def to_markdown(result: SummaryResult) -> str:
     for key, number in numbers.items():
         by_source.setdefault(key[0], []).append((number, spans[key]))
     for source in result.sources:
-        out.append(f"### {source.id}{_md_source_label(source)}")
+        out.append(f"### {md_escape(source.id)}{_md_source_label(source)}")
         out.append("")
         for number, citation in sorted(by_source.get(source.id, [])):
             # Not an ordered list: viewers renumber those 1, 2, 3 and break the links.
             out.append(f"- **[{number}]** “{md_escape(citation.quote)}”")
         out.append("")
 
-    notes = [
-        *result.warnings,
-        *(f"{f.source_id} failed ({f.stage}): {f.reason}" for f in result.failures),
-    ]
+    notes = result.report_notes()
     if notes:
         out += ["## Notes", "", *(f"- {md_escape(n)}" for n in notes), ""]
     versions = result.versions
@@ -89,6 +87,11 @@ def to_markdown(result: SummaryResult) -> str:
         f"{result.status}_"
     )
     return "\n".join(out) + "\n"
+
+
+def _ids(source_ids: list[str]) -> str:
+    """Source ids come from the user's files (a JSONL ``id``): text like any other."""
+    return ", ".join(md_escape(source_id) for source_id in source_ids)
 
 
 def _md_source_label(source: SourceInfo) -> str:

@@ -81,12 +81,18 @@ def _parse_cluster(raw_line: bytes, where: str, line_no: int) -> Cluster:
         problem = f"is not valid UTF-8 (byte offset {exc.start} in the line)"
         raise BadInputError(where, problem) from exc
     except json.JSONDecodeError as exc:
-        raise BadInputError(where, f"is not valid JSON ({exc.msg}, column {exc.colno})") from exc
+        # Some of json's messages end in "at" ("Invalid control character at"): the
+        # position is what follows them.
+        what = exc.msg.removesuffix(" at")
+        problem = f"is not valid JSON ({what} at line {exc.lineno} column {exc.colno})"
+        raise BadInputError(where, problem) from exc
     if not isinstance(record, dict):
         raise BadInputError(where, "is not a JSON object")
     items = record.get("sources")
-    if not isinstance(items, list) or not items:
+    if not isinstance(items, list):
         raise BadInputError(where, 'has no "sources" list')
+    if not items:
+        raise BadInputError(where, 'has an empty "sources" list')
     sources: list[Source] = []
     warnings: list[str] = []
     seen_ids: set[str] = set()

@@ -40,6 +40,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from summarizer.core.errors import BadInputError
+from summarizer.core.events import SourceFailure
 from summarizer.core.source import Source, build_source, headline_warning
 from summarizer.sources.clusters import (
     ClusterLine,
@@ -72,6 +73,8 @@ class LoadedSources:
 
     sources: list[Source]
     warnings: list[str] = field(default_factory=list)
+    #: Inputs that could not be fetched (a dead URL among good files), by assigned id.
+    failures: list[SourceFailure] = field(default_factory=list)
 
 
 @dataclass
@@ -85,6 +88,8 @@ class _Raw:
     id: str | None = None
     source: Source | None = None
     published: str | None = None
+    #: Set when a URL could not be fetched: that source fails, the others go on.
+    failure: BadInputError | None = None
 
 
 def _split_multinews(text: str, origin: str) -> list[_Raw]:
@@ -148,8 +153,16 @@ def _load_folder(folder: Path, max_bytes: int, warnings: list[str]) -> list[_Raw
     raws: list[_Raw] = []
     skipped: list[str] = []
     other_types: list[str] = []
+    folders: list[str] = []
     for entry in entries:
-        if entry.name.startswith(".") or not entry.is_file():
+        if entry.name.startswith("."):
+            continue
+        try:
+            is_file = entry.is_file()
+        except OSError:  # a symlink loop (ELOOP) or a name the system cannot stat
+            is_file = False
+        if not is_file:
+            folders.append(entry.name)
             continue
         if entry.suffix.lower() not in _FOLDER_SUFFIXES:
             other_types.append(entry.name)
@@ -164,14 +177,22 @@ def _load_folder(folder: Path, max_bytes: int, warnings: list[str]) -> list[_Raw
                 warnings.append(f"skipped {exc}")
                 continue
             raise
+    if folders:
+        # Read one level deep on purpose (a subfolder is often another event, or an
+        # archive); saying how many were passed over keeps the skip from being silent.
+        warnings.append(
+            f"{folder}: skipped {len(folders)} subfolder(s), broken link(s) or symlink loop(s) "
+            "(folders are read one level deep): " + ", ".join(folders)
+        )
     if other_types:
         warnings.append(
             f"{folder}: skipped {len(other_types)} file(s) that are not .txt/.md/.html/.jsonl: "
             + ", ".join(other_types)
         )
     if not raws:
-        count = len(skipped) + len(other_types)
-        detail = f" ({count} skipped: empty, binary or not text)" if count else ""
+        count = len(skipped) + len(other_types) + len(folders)
+        kinds = "subfolders, empty, binary or not text" if folders else "empty, binary or not text"
+        detail = f" ({count} skipped: {kinds})" if count else ""
         raise BadInputError(str(folder), f"holds no readable source file{detail}")
     return raws
 
@@ -218,12 +239,18 @@ def _expand(
     warnings: list[str],
 ) -> list[_Raw]:
     if isinstance(item, Source):
-        return [_Raw(text=item.text, origin=item.origin or item.id, id=item.id, source=item)]
+        given = item.id if item.id_given else None
+        return [_Raw(text=item.text, origin=item.origin or item.id, id=given, source=item)]
     if isinstance(item, str):
         if item == "-":
             return _from_text(_read_stdin(stdin if stdin is not None else sys.stdin), "<stdin>")
         if item.startswith(("http://", "https://")):
-            page = fetch_url(item, timeout_s=timeout_s, max_bytes=max_bytes)
+            try:
+                page = fetch_url(item, timeout_s=timeout_s, max_bytes=max_bytes)
+            except BadInputError as exc:
+                # A page that is down is the web's fault, not the user's: like a source the
+                # model failed on, it is reported by name and the others are summarised.
+                return [_Raw(text="", origin=item, url=item, failure=exc)]
             warnings.extend(page.warnings)
             return [
                 _Raw(
@@ -237,11 +264,35 @@ def _expand(
         if "\n" in item:
             return _from_text(item, f"<text input {position}>")
     path = Path(item).expanduser()
-    if path.is_dir():
+    try:
+        exists, is_dir = path.exists(), path.is_dir()
+    except OSError:  # "File name too long": article text passed where a path goes
+        exists = is_dir = False
+    if is_dir:
         return _load_folder(path, max_bytes, warnings)
-    if not path.exists():
+    if not exists:
+        if isinstance(item, str) and _looks_like_text(item):
+            raise BadInputError(_clip(item), NOT_A_PATH)
         raise BadInputError(str(item), "no such file or directory")
     return _load_file(path, max_bytes, warnings)
+
+
+#: What a one-line string that is neither a path nor a URL is told: how to pass text.
+NOT_A_PATH = (
+    "is not an existing file or folder, nor an http(s) URL; to summarise article text, "
+    "pass Source.from_text(text) (or text containing a newline; on the command line, "
+    "pipe it to -)"
+)
+
+
+def _looks_like_text(item: str) -> bool:
+    """A sentence rather than a mistyped path: words with spaces, or too long for a name."""
+    return len(item.split()) >= 3 or len(item) > 255
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    flat = " ".join(text.split())
+    return repr(flat if len(flat) <= limit else flat[: limit - 3] + "...")
 
 
 def _assign_ids(raws: list[_Raw]) -> list[str]:
@@ -279,7 +330,9 @@ def load_sources(
     A ``str`` is ``-`` (stdin), an ``http(s)://`` URL, article text if it contains a
     newline, or else a path (file or folder). Multi-News documents expand to one source
     per article and a single-cluster JSONL to its sources. Any unusable input raises
-    ``BadInputError`` with a one-line message naming it.
+    ``BadInputError`` with a one-line message naming it, except a URL that cannot be
+    fetched while other inputs load: that one is in ``failures`` (the run is partial).
+    A ``Source`` made by ``Source.from_text`` without an id gets ``S<position>`` too.
     """
     if isinstance(inputs, (str, Path)):  # one input, not a sequence of characters
         inputs = [inputs]
@@ -299,9 +352,17 @@ def load_sources(
             )
         )
     built: list[Source] = []
+    failures: list[SourceFailure] = []
     for raw, source_id in zip(raws, _assign_ids(raws), strict=True):
+        if raw.failure is not None:
+            failures.append(
+                SourceFailure(source_id=source_id, stage="load", reason=str(raw.failure))
+            )
+            continue
         if raw.source is not None:
-            built.append(raw.source)
+            # A Source built with Source.from_text and no id takes its place's id.
+            same = raw.id is not None or raw.source.id == source_id
+            built.append(raw.source if same else raw.source.model_copy(update={"id": source_id}))
             continue
         source, removed, headlines = build_source(
             source_id,
@@ -316,4 +377,9 @@ def load_sources(
         if headlines:
             warnings.append(headline_warning(str(raw.origin), headlines))
         built.append(source)
-    return LoadedSources(sources=merge_identical(built, warnings), warnings=warnings)
+    if not built:  # nothing to summarise: the (first) failure is the run's error
+        first = next(raw.failure for raw in raws if raw.failure is not None)
+        raise first
+    return LoadedSources(
+        sources=merge_identical(built, warnings), warnings=warnings, failures=failures
+    )

@@ -101,6 +101,7 @@ def assemble_result(
     events: Sequence[SourceEvent] = (),
     failures: Sequence[SourceFailure] = (),
     warnings: Sequence[str] = (),
+    config_warnings: Sequence[str] = (),
     model: str | None = None,
     writer: str | None = None,
     usage: Usage | None = None,
@@ -110,6 +111,9 @@ def assemble_result(
     ``usage`` is the whole run's usage when given; otherwise extraction usage (summed by
     the merger) plus the writer's. ``writer`` defaults to the writer that produced
     ``written``; ``events`` supply extraction prompt hashes beyond those the merger kept.
+    ``config_warnings`` are those of ``warnings`` about the run's set-up, not the news:
+    the result lists them in ``configuration_warnings`` too, and its reports leave them out
+    of their notes (one missing from ``warnings`` is added to it, so none is lost).
     """
     texts = {s.id: s.text for s in sources}
     run_warnings = [*warnings, *written.warnings]
@@ -166,7 +170,8 @@ def assemble_result(
             for s in sources
         ],
         usage=usage if usage is not None else merged.usage + written.usage,
-        warnings=list(dict.fromkeys(run_warnings)),
+        warnings=list(dict.fromkeys([*run_warnings, *config_warnings])),
+        configuration_warnings=list(dict.fromkeys(config_warnings)),
         failures=list(failures),
         diagnostics={event.source_id: event.diagnostics for event in events},
         usage_by_call={

@@ -1,13 +1,19 @@
 """The extractive headline: the first candidate line that reads as a headline and is backed.
 
-Candidates are the sources' own headlines first (a title an editor wrote), then the
-summary's lead sentences in the writer's priority order, each cut to its first clause
+Candidates are the extractors' headlines first, then the summary's lead sentences in the
+writer's priority order, then the facts, each cut to its first clause
 (``headline_form``) and stripped of a dateline. A candidate is taken only when
 ``text.readability.headline_problems`` finds nothing (a clause of at least four words,
 not a caption, not a bare subordinate clause, not ending mid-clause) and every number it
 writes is in some item's evidence, the check the LLM writer's headline passes too. Only
 when no candidate passes does the first non-empty one stand, so a summary always has a
 headline.
+
+An extractor's headline is a candidate only when it is the articles' own words, i.e. it lies
+inside some item's cited evidence (``_grounded``). A source's ``title`` is metadata (a page's
+``<title>``, whatever a caller passed): it is shown as that source's title in the reports,
+never promoted to the summary's headline, where one publisher's title (or a file label)
+would stand for a summary of several.
 """
 
 from __future__ import annotations
@@ -54,10 +60,24 @@ def _tidy(line: str) -> str:
     return text[:-1].rstrip() if text.endswith(".") and not text.endswith("..") else text
 
 
+def _grounded(headlines: Iterable[str], merged: MergedEvent) -> list[str]:
+    """The headlines that are inside some item's evidence (not a title, not a gloss)."""
+    quotes = [" ".join(c.quote.split()) for item in merged.facts for c in item.citations]
+    quotes += [" ".join(r.citation.quote.split()) for f in merged.figures for r in f.reports]
+    found = []
+    for headline in headlines:
+        flat = " ".join(headline.split())
+        if flat and any(flat in quote for quote in quotes):
+            found.append(headline)
+    return found
+
+
 def extractive_headline(merged: MergedEvent, lead_sentences: Iterable[str] = ()) -> str:
-    """The first readable, backed candidate: source headlines, then ``lead_sentences``."""
+    """The first readable, backed candidate: grounded extractor headlines, then
+    ``lead_sentences``, then the facts."""
     fallback = ""
-    for line in [*merged.headlines, *lead_sentences, *(f.statement for f in merged.facts)]:
+    headlines = _grounded(merged.headlines, merged)
+    for line in [*headlines, *lead_sentences, *(f.statement for f in merged.facts)]:
         candidate = _tidy(line)
         if not candidate:
             continue
