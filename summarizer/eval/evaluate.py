@@ -249,7 +249,7 @@ def _rouge_scorer() -> Any:
         from rouge_score import rouge_scorer
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise SummarizerError(
-            "ROUGE needs the eval extra: pip install 'summarizer[eval]'"
+            "ROUGE needs the eval extra: pip install -e '.[eval]' in a clone of summarizer"
         ) from error
     return rouge_scorer.RougeScorer(["rouge1", "rouge2", "rougeL", "rougeLsum"], use_stemmer=True)
 

@@ -50,7 +50,8 @@ def _sumy_classes() -> tuple[Any, Any, Any, Any, dict[str, Any], Callable[[str],
         from sumy.utils import get_stop_words
     except ImportError as error:  # pragma: no cover - depends on the environment
         raise SummarizerError(
-            "the LexRank/TextRank peers need the eval extra: pip install 'summarizer[eval]'"
+            "the LexRank/TextRank peers need the eval extra: "
+            "pip install -e '.[eval]' in a clone of summarizer"
         ) from error
     return (
         ObjectDocumentModel,

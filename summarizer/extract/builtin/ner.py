@@ -56,7 +56,9 @@ LABELS = frozenset(
 #: huge input neither trips spaCy's ``max_length`` nor holds one giant ``Doc`` in memory.
 CHUNK_CHARS = 100_000
 _EXCLUDE = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "senter")
-_INSTALL_HINT = f'install the optional extra: pip install "summarizer[ner]" (model {MODEL})'
+_INSTALL_HINT = (
+    f"install the optional extra: pip install -e '.[ner]' in a clone of summarizer (model {MODEL})"
+)
 _LEADING = ("the ", "The ", "THE ")
 _TRAILING = ("'s", "’s", "'", "’")
 
