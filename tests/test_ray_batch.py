@@ -286,8 +286,7 @@ def test_sigint_stops_the_run_keeps_what_is_written_and_a_rerun_completes(
     except subprocess.TimeoutExpired:
         driver.kill()
         raise AssertionError("the run did not stop after SIGINT") from None
-    assert driver.returncode == 130, stderr
-    assert "interrupted: run the same command again to resume" in stderr
+    assert driver.returncode == 130, stderr  # -q: no notices, the exit code says it
     for name, data in written.items():
         assert (outdir / name).read_bytes() == data  # what was written stays as it was
     stopped = [r["cluster_id"] for r in _outdir_records(outdir)]
