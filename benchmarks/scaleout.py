@@ -105,7 +105,8 @@ def write_clusters(path: Path, count: int, seed: int) -> None:
 
 
 def bench(label: str, args: list[str], clusters: int, env: dict[str, str], work: Path) -> dict:
-    out = work / f"out-{label}"
+    # One output per run: a reused one would resume (skip every cluster) instead of running.
+    out = work / f"out-{label}-{len(list(work.glob('out-*')))}"
     command = [sys.executable, "-m", "summarizer", "batch", *args[:1], "-o", str(out), *args[1:]]
     wall, peak, stderr, code = run(command, env)
     startup = re.search(r"ray: started in ([\d.]+) s", stderr)
