@@ -526,14 +526,12 @@ def main(argv: list[str] | None = None) -> None:
     on this process's monotonic clock, so the busy window is measured where calls land),
     ``reset`` clears them; end of input stops the server.
     """
-    import argparse
     import sys
 
-    parser = argparse.ArgumentParser(
-        description=main.__doc__.splitlines()[0] if main.__doc__ else ""
-    )
-    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each reply")
-    latency = parser.parse_args(argv).latency
+    # Read by hand, not argparse: the project's flags are declared in one place only
+    # (tests/test_options.py), and this one-flag entry point is a test tool, not a command.
+    args = sys.argv[1:] if argv is None else argv
+    latency = float(args[args.index("--latency") + 1]) if "--latency" in args else 0.0
     times: list[float] = []
 
     def timed(request: FakeRequest) -> Action:
