@@ -7,7 +7,12 @@ Every run is the whole command in a fresh process (``python -m summarizer batch 
 Ray's start-up counts; it is also printed on its own (the driver's "ray: started in" line).
 Peak memory is the largest resident set of the command and its children (Ray's workers
 included), sampled every 0.2 s. The LLM rows run against the fake OpenAI server of
-``summarizer.testing`` at a fixed latency: ideal calls/s = concurrency / latency.
+``summarizer.testing`` at a fixed latency (ideal calls/s = concurrency / latency), started
+as its own process (``python -m summarizer.testing.fake_openai``) so that its CPU is not
+the benchmark's: in-process, its handlers share one GIL with whatever else runs there.
+Two rates are printed: over the whole command (start-up included) and over the busy
+window the server saw, from the first request to the last (the steady rate a long run
+approaches).
 """
 
 from __future__ import annotations
@@ -23,8 +28,42 @@ import tempfile
 import time
 from pathlib import Path
 
-from summarizer.testing.fake_openai import FakeOpenAI, pipeline_responder
 from summarizer.testing.synthetic import cluster
+
+
+class ServerProcess:
+    """The fake OpenAI server in a child process, driven over its stdin/stdout lines."""
+
+    def __init__(self, latency: float) -> None:
+        command = [sys.executable, "-m", "summarizer.testing.fake_openai"]
+        self.process = subprocess.Popen(
+            [*command, "--latency", str(latency)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert self.process.stdout is not None
+        self.base_url = self.process.stdout.readline().strip()
+        if not self.base_url.startswith("http://127.0.0.1:"):
+            raise RuntimeError(f"the fake server did not start: {self.base_url!r}")
+
+    def _say(self, command: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(command + "\n")
+        self.process.stdin.flush()
+
+    def reset(self) -> None:
+        self._say("reset")
+
+    def stats(self) -> dict:
+        self._say("stats")
+        assert self.process.stdout is not None
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
 
 
 def _rss_tree_mb(pid: int) -> float:
@@ -66,7 +105,8 @@ def write_clusters(path: Path, count: int, seed: int) -> None:
 
 
 def bench(label: str, args: list[str], clusters: int, env: dict[str, str], work: Path) -> dict:
-    out = work / f"out-{label}"
+    # One output per run: a reused one would resume (skip every cluster) instead of running.
+    out = work / f"out-{label}-{len(list(work.glob('out-*')))}"
     command = [sys.executable, "-m", "summarizer", "batch", *args[:1], "-o", str(out), *args[1:]]
     wall, peak, stderr, code = run(command, env)
     startup = re.search(r"ray: started in ([\d.]+) s", stderr)
@@ -108,7 +148,8 @@ def main() -> None:
         if not options.skip_llm:
             data = work / "llm.jsonl"
             write_clusters(data, options.llm_clusters, seed=2)
-            with FakeOpenAI(pipeline_responder, latency_s=options.latency) as server:
+            server = ServerProcess(options.latency)
+            try:
                 base = [
                     str(data), "-m", "fake-model", "--base-url", server.base_url, "--no-cache",
                     "--concurrency", str(options.concurrency),
@@ -120,17 +161,22 @@ def main() -> None:
                 ]:
                     server.reset()
                     row = bench(label, [*base, *extra], options.llm_clusters, llm_env, work)
-                    calls = server.request_count
-                    busy = row["wall_s"] - (row["ray_start_s"] or 0.0)
+                    seen = server.stats()
+                    calls = seen["requests"]
+                    # Arrivals from first to last, plus the last reply's latency.
+                    busy = seen["last"] - seen["first"] + options.latency
                     row.update(
                         calls=calls,
                         calls_per_s=round(calls / row["wall_s"], 1),
-                        calls_per_s_after_start=round(calls / busy, 1),
+                        calls_per_s_busy=round(calls / busy, 1),
                         ideal_calls_per_s=ideal,
                         of_ideal=round(calls / row["wall_s"] / ideal, 2),
-                        peak_in_flight=server.max_in_flight,
+                        of_ideal_busy=round(calls / busy / ideal, 2),
+                        peak_in_flight=seen["max_in_flight"],
                     )
                     rows.append({"path": "llm", **row})
+            finally:
+                server.close()
     for row in rows:
         print(json.dumps(row))
 

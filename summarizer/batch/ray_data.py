@@ -31,6 +31,7 @@ the settings exactly as in one process) and runs every cluster through
 
 from __future__ import annotations
 
+import json
 import logging
 import math
 import os
@@ -334,6 +335,9 @@ class RunReport:
     repeats_removed: int = 0
     interrupted: bool = False
     started: float = 0.0
+    #: Estimated spend of the summaries written by this run: the sum of each result's
+    #: ``usage.cost_usd`` (``None`` once one is unknown, e.g. a model without a price).
+    cost_usd: float | None = 0.0
     final: Finished | None = None
 
     def as_dict(self) -> dict[str, Any]:
@@ -422,6 +426,21 @@ def _count(report: RunReport, record: Mapping[str, Any]) -> None:
         report.partial += 1
     else:
         report.complete += 1
+    report.cost_usd = _add_cost(report.cost_usd, record.get("result"))
+
+
+def _add_cost(total: float | None, result: Any) -> float | None:
+    """``total`` plus one result's ``usage.cost_usd``; unknown (``None``) stays unknown.
+
+    The workers' clients are out of reach of the driver, so the spend is read back from
+    the records themselves; a failure record carries no result, so calls spent on a
+    cluster that failed as a whole are not in the sum.
+    """
+    if total is None or not isinstance(result, str):
+        return total
+    usage = json.loads(result).get("usage") or {}
+    cost = usage.get("cost_usd", 0.0)
+    return None if cost is None else total + float(cost)
 
 
 def _user_error(error: BaseException) -> SummarizerError | None:

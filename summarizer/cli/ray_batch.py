@@ -103,12 +103,12 @@ def _run(args: argparse.Namespace) -> int:
             partial=report.partial,
             failed=report.failed,
             interrupted=report.interrupted,
-            cost_usd=0.0 if chooses_builtin(settings) else None,
+            cost_usd=0.0 if chooses_builtin(settings) else report.cost_usd,
         )
         stats.started = report.started or time.monotonic()
         return stats
 
-    with batch_progress(args, total, show_cost=False) as progress:
+    with batch_progress(args, total, show_cost=not chooses_builtin(settings)) as progress:
         report = ray_data.run_to_outdir(
             source,
             outdir,

@@ -523,3 +523,39 @@ class FakeOpenAI:
 def _count_tokens(text: str) -> int:
     """A stand-in for a tokenizer: about four characters per token, like OpenAI's rule of thumb."""
     return max(1, len(text) // 4)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Serve :func:`pipeline_responder` standalone, so a benchmark's server has its own CPU.
+
+    Prints the base URL as the first stdout line, then answers one command per stdin line:
+    ``stats`` prints one JSON line (requests, peak in-flight, first and last request times
+    on this process's monotonic clock, so the busy window is measured where calls land),
+    ``reset`` clears them; end of input stops the server.
+    """
+    import sys
+
+    # Read by hand, not argparse: the project's flags are declared in one place only
+    # (tests/test_options.py), and this one-flag entry point is a test tool, not a command.
+    args = sys.argv[1:] if argv is None else argv
+    latency = float(args[args.index("--latency") + 1]) if "--latency" in args else 0.0
+    times: list[float] = []
+
+    def timed(request: FakeRequest) -> Action:
+        times.append(time.monotonic())
+        return pipeline_responder(request)
+
+    with FakeOpenAI(timed, latency_s=latency) as server:
+        print(server.base_url, flush=True)
+        for command in sys.stdin:
+            if command.strip() == "reset":
+                server.reset()
+                times.clear()
+            elif command.strip() == "stats":
+                window = (min(times), max(times)) if times else (0.0, 0.0)
+                stats = {"requests": server.request_count, "max_in_flight": server.max_in_flight}
+                print(json.dumps({**stats, "first": window[0], "last": window[1]}), flush=True)
+
+
+if __name__ == "__main__":
+    main()
