@@ -80,7 +80,9 @@ def _run(args: argparse.Namespace) -> int:
     try:
         from summarizer.batch import ray_data
     except ImportError:
-        raise ConfigError('--engine ray needs Ray Data: pip install "summarizer[ray]"') from None
+        raise ConfigError(
+            "--engine ray needs Ray Data: pip install -e '.[ray]' in a clone of summarizer"
+        ) from None
 
     source, outdir = location(args.input), location(args.output)
     if "://" not in source and not Path(source).is_file():

@@ -20,284 +20,74 @@ from __future__ import annotations
 import asyncio
 import collections
 import json
-import re
 import threading
 import time
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
 from pydantic import BaseModel
 
 from summarizer.core.settings import LLMSettings
-from summarizer.text.readability import content_words, dangling_opener, near_duplicate
-
-# --------------------------------------------------------------------------- requests
-
-
-@dataclass(frozen=True)
-class FakeRequest:
-    """One chat-completions request as the server received it."""
-
-    path: str
-    headers: Mapping[str, str]
-    body: dict[str, Any]
-
-    @property
-    def messages(self) -> list[dict[str, Any]]:
-        return list(self.body.get("messages", []))
-
-    @property
-    def mode(self) -> str:
-        """How the client asked for structure: tools, json_schema, json_object or md_json."""
-        if self.body.get("tools"):
-            return "tools"
-        fmt = self.body.get("response_format") or {}
-        if fmt.get("type") in ("json_schema", "json_object"):
-            return str(fmt["type"])
-        return "md_json"
-
-    @property
-    def schema(self) -> dict[str, Any] | None:
-        """The JSON schema the client sent (tools / json_schema), None in other modes."""
-        if self.body.get("tools"):
-            return dict(self.body["tools"][0]["function"].get("parameters") or {})
-        fmt = self.body.get("response_format") or {}
-        if fmt.get("type") == "json_schema":
-            return dict(fmt["json_schema"].get("schema") or {})
-        return None
-
-    @property
-    def user_text(self) -> str:
-        """All user messages joined: where the article lives."""
-        return "\n".join(
-            _content_text(m.get("content")) for m in self.messages if m.get("role") == "user"
-        )
-
-    @property
-    def article(self) -> str:
-        """The text between ``<article ...>`` and ``</article>`` (the whole user text if absent)."""
-        match = _ARTICLE.search(self.user_text)
-        return match.group("text") if match else self.user_text
-
-    @property
-    def article_id(self) -> str | None:
-        match = _ARTICLE.search(self.user_text)
-        return match.group("id") if match else None
-
-    @property
-    def is_reask(self) -> bool:
-        """True when instructor sent back a failed answer with its validation errors."""
-        return any(m.get("role") in ("assistant", "tool") for m in self.messages)
-
-
-_ARTICLE = re.compile(r'<article(?: id="(?P<id>[^"]*)")?[^>]*>\n?(?P<text>.*?)\n?</article>', re.S)
-
-
-def _content_text(content: Any) -> str:
-    if isinstance(content, str):
-        return content
-    if isinstance(content, list):
-        return "".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
-    return ""
-
-
-# --------------------------------------------------------------------------- actions
-
-
-@dataclass(frozen=True)
-class Reply:
-    """Answer with ``value`` serialised the way the request's mode expects."""
-
-    value: Mapping[str, Any] | BaseModel
-    finish_reason: str = "stop"
-
-
-@dataclass(frozen=True)
-class RawOutput:
-    """Answer with ``text`` verbatim as the tool arguments / message content (malformed JSON)."""
-
-    text: str
-
-
-@dataclass(frozen=True)
-class Status:
-    """An HTTP error reply with the OpenAI error envelope and optional headers."""
-
-    code: int
-    message: str = "error"
-    headers: Mapping[str, str] = field(default_factory=dict)
-    error_type: str = "server_error"
-
-
-@dataclass(frozen=True)
-class Delay:
-    """Wait ``seconds`` (past the client timeout, typically) and then perform ``then``."""
-
-    seconds: float
-    then: Action | None = None
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Close the connection without answering."""
-
-
-Action = Reply | RawOutput | Status | Delay | Drop
-Responder = Callable[[FakeRequest], Action]
-
-
-def reply(value: Mapping[str, Any] | BaseModel) -> Reply:
-    return Reply(value)
-
-
-def rate_limited(retry_after: str | float | None = 0) -> Status:
-    """429 with ``Retry-After`` in seconds or as an HTTP date (pass a string)."""
-    headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-    return Status(429, "Rate limit reached", headers, "rate_limit_exceeded")
-
-
-def server_error(code: int = 500, retry_after: str | float | None = None) -> Status:
-    headers = {} if retry_after is None else {"Retry-After": str(retry_after)}
-    return Status(code, "The server had an error while processing your request.", headers)
-
-
-def timeout(seconds: float = 5.0, then: Action | None = None) -> Delay:
-    return Delay(seconds, then)
-
-
-def drop() -> Drop:
-    return Drop()
-
-
-def malformed_json() -> RawOutput:
-    return RawOutput('{"headline": "Truncated answer", "event_type": "arr')
-
-
-def schema_invalid() -> Reply:
-    """Valid JSON that breaks the schema (missing required fields, wrong types)."""
-    return Reply({"headline": 42, "event_type": "not-a-type", "facts": "none"})
-
-
-def llama_cpp_json_schema_rejection() -> Status:
-    """What llama-cpp-python's server answers to ``response_format`` of type json_schema."""
-    message = (
-        "[{'type': 'literal_error', 'loc': ('body', 'response_format', 'type'), "
-        "'msg': \"Input should be 'text' or 'json_object'\", 'input': 'json_schema', "
-        "'ctx': {'expected': \"'text' or 'json_object'\"}}]"
-    )
-    return Status(500, message, error_type="internal_server_error")
-
-
-def key_rejected(message: str = "Incorrect API key provided: {api_key}.") -> Status:
-    """A 401 that quotes the key, as OpenAI and many proxies do: ``{api_key}`` in the
-    message (or a header value) becomes the key the request sent, for secret-scrub tests."""
-    return Status(401, message, {"x-debug-echo": "key={api_key}"}, "invalid_request_error")
-
-
-def tools_rejection() -> Status:
-    """What a server without function calling answers to ``tools``."""
-    return Status(400, "tools are not supported by this model", error_type="invalid_request_error")
-
-
-# --------------------------------------------------------------------------- default answers
-
-#: A sentence: up to . ! ? (not after an initial like the "U." of "U.S.") or a line end.
-_SENTENCE = re.compile(r"\S[^\n]*?(?:(?<!\b[A-Z])(?<!\.[A-Z])[.!?]+[\"'”’)]*(?=\s|$)|(?=\n)|$)")
-_NUMBER = re.compile(r"(?<![\w.])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?!\w)|(?<![\w.,])\d+(?:\.\d+)?(?!\w)")
-
-
-def article_sentences(text: str) -> list[str]:
-    """Sentences of ``text`` exactly as written (each a substring), in order."""
-    return [s for s in _SENTENCE.findall(text) if len(s) > 20]
-
-
-def extraction_for(article: str, *, max_facts: int = 5) -> dict[str, Any]:
-    """A valid, grounded ``EventExtraction`` dict: first sentences as facts, numbers as figures."""
-    sentences = article_sentences(article)[:max_facts]
-    figures = []
-    for sentence in sentences:
-        for match in _NUMBER.finditer(sentence):
-            figures.append(
-                {
-                    "what": "number mentioned",
-                    "value": float(match.group().replace(",", "")),
-                    "unit": None,
-                    "approximate": False,
-                    "evidence": sentence,
-                }
-            )
-    headline = sentences[0] if sentences else (article.strip()[:80] or "No text")
-    return {
-        "headline": headline,
-        "event_type": "other",
-        "when": [],
-        "where": [],
-        "actors": [],
-        "figures": figures,
-        "quotes": [],
-        "facts": [{"statement": s, "evidence": s} for s in sentences],
-    }
-
-
-def ungrounded_extraction(article: str) -> dict[str, Any]:
-    """Like :func:`extraction_for`, but every evidence is words the article does not contain."""
-    value = extraction_for(article)
-    invented = "The minister said seventeen elephants were seen dancing on the moon."
-    for item in value["facts"]:
-        item["evidence"] = invented
-    value["figures"] = []
-    return value
-
-
-def extraction_responder(request: FakeRequest) -> Action:
-    """Default responder: a valid extraction of the article in the request."""
-    return Reply(extraction_for(request.article))
-
-
-_ITEM_FACT = re.compile(r"^(F\d+) \[[^\]]*\] (.+)$", re.M)
-_SENTENCE_RANGE = re.compile(r"(\d+) to (\d+) sentences")
-
-
-def summary_for(request: FakeRequest) -> dict[str, Any]:
-    """A valid SummaryDraft for a writer request: one sentence per listed fact, citing it.
-
-    Each sentence is the fact's own statement, so every number it holds is in the cited
-    fact's evidence whenever the fact itself is backed. Like a writer obeying the
-    readability validators, it skips a fact that repeats an earlier pick or opens with a
-    pronoun or connective (``text.readability``), unless that leaves too few sentences.
-    """
-    facts = _ITEM_FACT.findall(request.user_text)
-    system = " ".join(
-        _content_text(m.get("content")) for m in request.messages if m.get("role") == "system"
-    )
-    limits = _SENTENCE_RANGE.search(system)
-    most = int(limits.group(2)) if limits else 10
-    fewest = int(limits.group(1)) if limits else 1
-    picked: list[tuple[str, str]] = []
-    for fact_id, text in facts:
-        words = content_words(text)
-        if dangling_opener(text) or any(near_duplicate(words, content_words(t)) for _, t in picked):
-            continue
-        picked.append((fact_id, text))
-    if len(picked) < fewest:
-        picked = facts
-    sentences = [{"text": text, "fact_ids": [fact_id]} for fact_id, text in picked[:most]]
-    return {"headline": facts[0][1] if facts else "Summary", "sentences": sentences}
-
-
-def pipeline_responder(request: FakeRequest) -> Action:
-    """Answers both LLM rounds of a run: extraction requests and writer requests."""
-    if request.article_id is None and request.user_text.lstrip().startswith("Items:"):
-        return Reply(summary_for(request))
-    return extraction_responder(request)
-
-
-def ungrounded_responder(request: FakeRequest) -> Action:
-    """Always answers with evidence that is not in the source (re-asks included)."""
-    return Reply(ungrounded_extraction(request.article))
-
+from summarizer.testing.answers import (
+    article_sentences,
+    extraction_for,
+    extraction_responder,
+    pipeline_responder,
+    summary_for,
+    ungrounded_extraction,
+    ungrounded_responder,
+)
+from summarizer.testing.scripted import (
+    Action,
+    Delay,
+    Drop,
+    FakeRequest,
+    RawOutput,
+    Reply,
+    Responder,
+    Status,
+    drop,
+    key_rejected,
+    llama_cpp_json_schema_rejection,
+    malformed_json,
+    rate_limited,
+    reply,
+    schema_invalid,
+    server_error,
+    timeout,
+    tools_rejection,
+)
+
+#: The server and, for one import in tests, the requests, actions and default answers.
+__all__ = [
+    "Action",
+    "Delay",
+    "Drop",
+    "FakeOpenAI",
+    "FakeRequest",
+    "RawOutput",
+    "Reply",
+    "Responder",
+    "Status",
+    "article_sentences",
+    "drop",
+    "extraction_for",
+    "extraction_responder",
+    "key_rejected",
+    "llama_cpp_json_schema_rejection",
+    "main",
+    "malformed_json",
+    "pipeline_responder",
+    "rate_limited",
+    "reply",
+    "schema_invalid",
+    "server_error",
+    "summary_for",
+    "timeout",
+    "tools_rejection",
+    "ungrounded_extraction",
+    "ungrounded_responder",
+]
 
 # --------------------------------------------------------------------------- server
 
