@@ -61,7 +61,8 @@ from summarizer.batch.ray_ids import (
     scan_output,
     summary,
 )
-from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError, setting
+from summarizer.batch.runner import stage_of
+from summarizer.core.errors import BadInputError, ConfigError, SummarizerError, setting
 from summarizer.core.options import RunOptions
 from summarizer.pipeline import (
     Engine,
@@ -146,13 +147,6 @@ async def summarize_one(engine: Engine, options: RunOptions, cluster: Any) -> di
     return summary(cluster.id, result.status, result.model_dump_json())
 
 
-def _stage(error: BaseException) -> str:
-    stage = getattr(error, "stage", None)
-    if isinstance(stage, str):
-        return stage
-    return "llm" if isinstance(error, LLMError) else "run"
-
-
 class ClusterSummarizer:
     """The Ray Data actor: one engine per worker, opened in the actor's event loop."""
 
@@ -205,7 +199,7 @@ class ClusterSummarizer:
         except ConfigError:
             raise  # fails every cluster the same way: stop the run, record nothing
         except SummarizerError as error:
-            return failure(cluster.id, _stage(error), str(error))
+            return failure(cluster.id, stage_of(error), str(error))
         except Exception as error:  # one bad cluster must not end the run: record it
             return failure(cluster.id, "internal", f"{type(error).__name__}: {error}")
 

@@ -317,7 +317,7 @@ def failure_record(line_no: int, cluster_id: str | None, stage: str, error: str)
     }
 
 
-def _stage_of(error: BaseException) -> str:
+def stage_of(error: BaseException) -> str:
     stage = getattr(error, "stage", None)
     if isinstance(stage, str):
         return stage
@@ -429,7 +429,7 @@ class BatchRunner:
                 self.stop()
                 return
             except SummarizerError as error:
-                body = failure_record(line_no, cluster.id, _stage_of(error), str(error))
+                body = failure_record(line_no, cluster.id, stage_of(error), str(error))
             except Exception as error:  # one bad cluster must not end the run: record it
                 body = failure_record(
                     line_no, cluster.id, "internal", f"{type(error).__name__}: {error}"
