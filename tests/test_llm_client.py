@@ -14,6 +14,7 @@ import pytest
 from llm_paths import instructor_path  # noqa: F401
 from pydantic import BaseModel, ValidationInfo, field_validator
 
+from summarizer.cli.options import flag_spelling
 from summarizer.core.errors import ConfigError
 from summarizer.core.schema import EventExtraction
 from summarizer.core.types import Usage
@@ -268,10 +269,13 @@ def test_missing_key_for_openai_names_the_variable_and_the_alternatives(
     llm = LLM(LLMSettings.resolve())
     with pytest.raises(ConfigError) as caught:
         asyncio.run(llm.create(Claims, prompt=PROMPT, variables=variables()))
-    message = str(caught.value)
-    for needed in ("OPENAI_API_KEY", "--base-url", "--replay", "builtin"):
+    message = str(caught.value)  # the library names its keywords ...
+    for needed in ("api_key=", "base_url=", "replay=", "model='builtin'"):
         assert needed in message
-    assert "\n" not in message
+    assert "--" not in message and "\n" not in message
+    spelled = caught.value.spelled(flag_spelling)  # ... the command line its flags
+    for needed in ("OPENAI_API_KEY", "--base-url", "--replay", "-m builtin"):
+        assert needed in spelled
 
 
 async def test_a_local_server_needs_no_key() -> None:
