@@ -385,7 +385,7 @@ def test_ner_mode_errors_are_config_errors(monkeypatch: pytest.MonkeyPatch) -> N
     # Asking for spaCy without it installed names the extra instead of falling back.
     monkeypatch.setenv("SUMMARIZER_NER", "spacy")
     monkeypatch.setattr(builtin_ner, "_pipeline", lambda: None)
-    with pytest.raises(ConfigError, match=r"\.\[ner\] in a clone"):
+    with pytest.raises(ConfigError, match=r"-e '\.\[ner\]' in a clone"):
         builtin_ner.entities("Paris")
     monkeypatch.setenv("SUMMARIZER_NER", "auto")
     assert builtin_ner.entities("Paris") is None  # auto falls back to the rules
