@@ -173,8 +173,9 @@ def to_html(result: SummaryResult) -> str:
         parts.append("<section><h2>Who</h2><ul>")
         for actor in result.actors:
             aliases = f" <i>({_e(', '.join(actor.aliases))})</i>" if actor.aliases else ""
+            roles = f": {_e('; '.join(actor.roles))}" if actor.roles else ""
             parts.append(
-                f"<li><b>{_e(actor.name)}</b>{aliases}: {_e('; '.join(actor.roles))} "
+                f"<li><b>{_e(actor.name)}</b>{aliases}{roles} "
                 f"<small>[{_e(', '.join(actor.source_ids))}]</small></li>"
             )
         parts.append("</ul></section>")
