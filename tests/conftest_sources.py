@@ -1,4 +1,4 @@
-"""A real HTTP server on 127.0.0.1 for URL-loading tests (shared by two test files).
+"""A real HTTP server on 127.0.0.1 for URL-loading tests (shared by the tests that fetch URLs).
 
 Tests talk to an actual socket rather than a mocked transport, so timeouts, streaming
 limits, redirects and charsets are exercised the way ``httpx`` meets them in use.

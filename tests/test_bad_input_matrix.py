@@ -8,16 +8,15 @@ previous result, and asserts: the documented exit code, one line on stderr namin
 
 from __future__ import annotations
 
-import http.server
 import os
 import subprocess
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from conftest_sources import Reply, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 SUNFLOWER = ROOT / "fixtures" / "operation-sunflower"
@@ -70,31 +69,12 @@ def _symlink_loop(tmp: Path) -> None:
     (folder / "self").symlink_to(folder)
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/story":
-            body, kind, status = ARTICLE.encode(), "text/plain; charset=utf-8", 200
-        elif self.path == "/image":
-            body, kind, status = b"\x89PNG\r\n\x1a\n" + bytes(64), "image/png", 200
-        else:
-            body, kind, status = b"gone", "text/plain", 404
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve() as local:
+        local.url("/story", Reply(ARTICLE.encode(), content_type="text/plain; charset=utf-8"))
+        local.url("/image", Reply(b"\x89PNG\r\n\x1a\n" + bytes(64), content_type="image/png"))
+        yield local.base_url
 
 
 def _refused_port() -> int:

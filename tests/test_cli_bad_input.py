@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import http.server
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest_sources import Reply, serve
 
 
 def run_cli(
@@ -26,31 +25,11 @@ def run_cli(
     )
 
 
-class _Handler(http.server.BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        if self.path == "/image":
-            body = b"\x89PNG\r\n\x1a\n" + bytes(64)
-            self.send_response(200)
-            self.send_header("Content-Type", "image/png")
-        else:
-            body = b"gone"
-            self.send_response(404)
-            self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args: object) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[str]:
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
+    with serve() as local:  # every other path answers 404
+        local.url("/image", Reply(b"\x89PNG\r\n\x1a\n" + bytes(64), content_type="image/png"))
+        yield local.base_url
 
 
 def _bad_inputs(tmp: Path, server: str) -> dict[str, tuple[list[str], str]]:
