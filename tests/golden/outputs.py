@@ -67,7 +67,10 @@ def multinews_builtin() -> str:
     """``cluster_id  sha256(result JSON)`` lines of the built-in batch run, sorted by id."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "out.jsonl"
-        done = _run("batch", str(MULTINEWS), "-o", str(out), "-m", "builtin", "--quiet")
+        # Relative to the clone, because each source's ``origin`` is the path as given: an
+        # absolute one would tie the digests to where this machine keeps its clone.
+        data = os.path.relpath(MULTINEWS, ROOT)
+        done = _run("batch", data, "-o", str(out), "-m", "builtin", "--quiet")
         if done.returncode != 0:
             raise RuntimeError(f"batch failed ({done.returncode}): {done.stderr.strip()}")
         lines = []
