@@ -104,16 +104,26 @@ def test_bad_lines_duplicates_and_rerun(local_ray: None, tmp_path: Path) -> None
             json.dumps({"sources": [{"text": "Nine ferries left Porto on Friday."}]}) + "\n"
         )
         handle.write(json.dumps(cluster(rng, 2, 2, sentences=4)) + "\n")  # id cluster-2 again
+        # A raw U+2028 inside an article is valid JSON (json.dumps writes it so with
+        # ensure_ascii=False) and must not split the line, as str.splitlines would.
+        separated = cluster(rng, 40, 2, sentences=4)
+        separated["sources"][0]["text"] = separated["sources"][0]["text"].replace(". ", ".\u2028 ")
+        line = json.dumps(separated, ensure_ascii=False) + "\n"
+        handle.write(line + line)  # and the same line twice is one cluster
     outdir = tmp_path / "out"
-    ray_data.run_to_outdir(str(clusters), str(outdir), settings=BUILTIN_SETTINGS, workers=2)
+    report = ray_data.run_to_outdir(
+        str(clusters), str(outdir), settings=BUILTIN_SETTINGS, workers=2
+    )
+    assert report.identical_lines == 1
     records = _outdir_records(outdir)
     stages = sorted((r["cluster_id"].split(":")[0], r.get("stage") or "") for r in records)
     assert ("cluster-2", "duplicate") in stages and ("cluster-2", "") in stages
     assert [s for s in stages if s[1] == "input"] == [("sha256", "input")]
-    assert sum(1 for r in records if r["status"] != "failed") == 6 + 1  # the id-less one too
+    assert ("cluster-40", "") in stages
+    assert sum(1 for r in records if r["status"] != "failed") == 6 + 1 + 1  # id-less one too
 
     again = ray_data.run_to_outdir(str(clusters), str(outdir), settings=BUILTIN_SETTINGS, workers=2)
-    assert again.written == 0 and again.skipped == 8
+    assert again.written == 0 and again.skipped == 9
     assert sorted(map(json.dumps, _outdir_records(outdir))) == sorted(map(json.dumps, records))
 
 

@@ -5,18 +5,23 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from summarizer.batch.ray_ids import (
     HASH_ID_PREFIX,
     LocalDir,
     failure,
+    file_keys,
     finish_output,
     jsonl_line,
     key_row,
+    lines_of,
     part_name,
     plan_keys,
     scan_output,
     summary,
 )
+from summarizer.core.errors import BadInputError
 
 CLUSTER = {"id": "c1", "sources": [{"id": "S1", "text": "Five boats sank in Leeds on Monday."}]}
 
@@ -96,3 +101,48 @@ def test_resume_state_repeats_and_retry_failed(tmp_path: Path) -> None:
 
     retried = scan_output(out, retry_failed=True)  # the llm failure goes, the bad line stays
     assert set(retried.ids) == {"a", "c"}
+
+
+def test_lines_end_at_newline_only_and_blank_lines_are_dropped() -> None:
+    data = "a\u2028b\r\n\n  \nc\x0bd\n\x1ce".encode()
+    assert list(lines_of(data)) == ["a\u2028b\r".encode(), b"c\x0bd", b"\x1ce"]
+
+
+def test_the_driver_key_pass_equals_the_rows_one(tmp_path: Path) -> None:
+    lines = [
+        json.dumps(CLUSTER),
+        json.dumps({**CLUSTER, "sources": [{"id": "S1", "text": "Other."}]}),  # c1 again
+        json.dumps({"sources": CLUSTER["sources"]}),
+        "{not json",
+        json.dumps(CLUSTER),  # identical to the first
+    ]
+    path = tmp_path / "in.jsonl"
+    path.write_text("\n\n".join(lines) + "\n", encoding="utf-8")
+    rows = [key_row({"text": line.encode()}) for line in lines]
+    expected = plan_keys(((k.cluster_id, k.content_hash) for k in rows), str(path))
+    assert file_keys(str(path)) == expected
+    assert expected.identical == 1 and len(expected.duplicates) == 1
+
+
+def test_outdir_heads_are_read_off_odd_ids_and_kept_bytes_unchanged(tmp_path: Path) -> None:
+    out = LocalDir(str(tmp_path / "out"))
+    odd = 'quote " backslash \\ \u00e9t\u00e9 \U0001f600 "status":"failed"'
+    _write(out, [summary(odd, "complete", '{"x": "\\"status\\": 1"}'), failure(odd, "llm", "x")])
+    _write(out, [failure("dup", "duplicate", "d"), summary("n", "partial", "{}")])
+    before = {name: out.read(name) for name in out.list()}
+    state = finish_output(out, remove_repeats=False)
+    assert state.ids == {odd: "complete", "n": "partial"} and state.duplicate_ids == {"dup"}
+    assert (state.complete, state.partial, state.failed, state.repeats) == (1, 1, 1, 1)
+    finish_output(out)  # the repeat of the odd id goes; every other line is byte for byte
+    after = b"".join(out.read(name) for name in sorted(out.list()))
+    kept = b"".join(before[name] for name in sorted(before)).split(b"\n")
+    assert after.split(b"\n") == [kept[0], *kept[2:]]
+
+
+def test_a_foreign_line_is_parsed_whole_and_a_broken_one_refused(tmp_path: Path) -> None:
+    out = LocalDir(str(tmp_path / "out"))
+    out.write("part-a.jsonl", b'{"status": "complete", "cluster_id": "x", "result": {}}\n')
+    assert finish_output(out).ids == {"x": "complete"}
+    out.write("part-b.jsonl", b'{"cluster_id":"y","status":"complete","result":{"a"\n')
+    with pytest.raises(BadInputError):
+        finish_output(out)

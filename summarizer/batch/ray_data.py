@@ -52,9 +52,11 @@ from summarizer.batch.ray_ids import (
     KeyPlan,
     bad_line_record,
     failure,
+    file_keys,
     finish_output,
     jsonl_line,
     key_row,
+    lines_of,
     output_dir,
     part_name,
     plan_keys,
@@ -261,6 +263,7 @@ def summarize_dataset(
     workers: int = 1,
     finished: Finished | None = None,
     origin: str = "input",
+    keys: KeyPlan | None = None,
 ) -> Dataset:
     """Summarise every cluster of ``clusters``; return a Dataset of batch records.
 
@@ -272,6 +275,8 @@ def summarize_dataset(
     ``cluster_id, status, stage, error, result`` (``result`` is the SummaryResult as JSON).
     Ids in ``finished`` are skipped. One pass over ids and hashes runs first, to find
     lines that share an id; each losing line becomes a ``duplicate`` failure record.
+    ``keys`` is that pass's result when the caller already has it (``ray_ids.file_keys``
+    reads a local file in the driver, sparing a Ray task and its worker's start-up).
     """
     options = options or RunOptions()
     builtin = chooses_builtin(settings)
@@ -280,7 +285,7 @@ def summarize_dataset(
             f"{setting('record')} cannot be used with the Ray engine (one cassette per process)"
         )
     finished = finished or Finished()
-    plan = key_plan(clusters, origin)
+    plan = keys if keys is not None else key_plan(clusters, origin)
     layout = plan_workers(workers, settings, _cluster_cpus())
     worker_settings = settings if builtin else settings.with_(concurrency=layout.share or 1)
     spec = {
@@ -340,9 +345,18 @@ class RunReport:
         return values
 
 
+def _split_file(row: dict[str, Any]) -> list[dict[str, Any]]:
+    return [{"text": line, "path": row["path"]} for line in lines_of(row["bytes"])]
+
+
 def read_clusters(location: str) -> Dataset:
-    """The input as raw lines (bad lines become records), with the file each came from."""
-    return ray.data.read_text(location, include_paths=True, drop_empty_lines=True)
+    """The input as raw lines (bad lines become records), with the file each came from.
+
+    Files are read as bytes and split at ``\n`` (``ray_ids.lines_of``), not by
+    ``read_text``, which splits at every Unicode line break and decodes strictly.
+    """
+    files = ray.data.read_binary_files(location, include_paths=True)
+    return files.flat_map(_split_file)
 
 
 def run_to_outdir(
@@ -363,13 +377,21 @@ def run_to_outdir(
     out = output_dir(outdir)
     finished = scan_output(out, retry_failed=retry_failed)
     report = RunReport(skipped=len(finished.ids), started=time.monotonic())
+    builtin = chooses_builtin(settings)
+    clusters = read_clusters(location)
+    if "://" not in location and os.path.isfile(location):
+        keys = file_keys(location)
+    else:
+        keys = key_plan(clusters, location)
+    report.identical_lines = keys.identical
     records = summarize_dataset(
-        read_clusters(location),
+        clusters,
         settings=settings,
         options=options,
         workers=workers,
         finished=finished,
         origin=location,
+        keys=keys,
     )
     waiting: list[dict[str, Any]] = []
     last = time.monotonic()
@@ -379,7 +401,7 @@ def run_to_outdir(
         if waiting:
             out.write(part_name(waiting), b"".join(jsonl_line(r) for r in waiting))
             for record in waiting:
-                _count(report, record)
+                _count(report, record, costed=not builtin)
             waiting.clear()
             if progress is not None:
                 progress(report)
@@ -411,7 +433,7 @@ def _record_batches(records: Dataset) -> Iterator[list[dict[str, Any]]]:
         yield table.to_pylist()
 
 
-def _count(report: RunReport, record: Mapping[str, Any]) -> None:
+def _count(report: RunReport, record: Mapping[str, Any], *, costed: bool = True) -> None:
     report.written += 1
     status = record.get("status")
     if status == STATUS_FAILED:
@@ -420,7 +442,8 @@ def _count(report: RunReport, record: Mapping[str, Any]) -> None:
         report.partial += 1
     else:
         report.complete += 1
-    report.cost_usd = _add_cost(report.cost_usd, record.get("result"))
+    if costed:  # the built-in extractor costs nothing: spare parsing every result
+        report.cost_usd = _add_cost(report.cost_usd, record.get("result"))
 
 
 def _add_cost(total: float | None, result: Any) -> float | None:

@@ -10,8 +10,11 @@ Why it is shaped this way:
   its JSONL ``id``; a cluster without one gets ``sha256:<16 hex digits>`` of its content, so
   the same line gets the same id on every run and on every machine.
 * **Content hashes decide duplicates.** The hash covers the cluster's content without its
-  id, with nulls dropped, so a line read by ``read_text`` and the same line read by
+  id, with nulls dropped, so a raw line (:func:`lines_of`) and the same line read by
   ``read_json`` (which adds nulls for columns other rows have) describe the same content.
+* **Lines end at ``\n`` only**, as in the local batch. Ray's ``read_text`` splits on every
+  Unicode line break (``str.splitlines``), which cuts a valid JSONL line at a raw U+2028
+  inside a quoted article and turns one cluster into two bad lines.
   Two lines with one id and different content: the one with the smaller hash is
   summarised (chosen by content, not position, so a rerun chooses the same one) and each
   other gets a failure record of stage ``duplicate`` naming it. Identical lines are one
@@ -34,6 +37,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -90,6 +94,24 @@ def _digest(data: bytes) -> str:
 
 def _dumps(value: Any) -> bytes:
     return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def lines_of(data: bytes) -> Iterator[bytes]:
+    """The non-blank lines of a JSONL file's bytes, split at ``\n`` as the local batch does."""
+    for raw in data.split(b"\n"):
+        if raw.strip():
+            yield raw
+
+
+def file_keys(path: str) -> KeyPlan:
+    """The key pass over one local JSONL file, read here (no Ray task, no worker start)."""
+    with open(path, "rb") as handle:
+        data = handle.read()
+    return plan_keys(((k.cluster_id, k.content_hash) for k in map(_key_text, lines_of(data))), path)
+
+
+def _key_text(line: bytes) -> KeyedLine:
+    return key_row({"text": line})
 
 
 def key_row(row: Mapping[str, Any]) -> KeyedLine:
@@ -300,18 +322,46 @@ def _parts(out: OutputFS) -> Iterator[str]:
             yield name
 
 
+#: The start of a line :func:`jsonl_line` wrote: id, status and, for failures, the stage.
+_HEAD = re.compile(
+    rb'\{"cluster_id":("(?:[^"\\]|\\.)*"|null),"status":"([a-z]+)"'
+    rb'(?:,"stage":("(?:[^"\\]|\\.)*"|null))?'
+)
+
+
+def _head(raw: bytes) -> dict[str, Any] | None:
+    """``cluster_id``, ``status``, ``stage`` read off a line's start, or ``None``.
+
+    A summary's line is mostly its result; counting and de-duplicating need only the
+    head, so a line this module wrote is not parsed whole (lines of any other shape are).
+    """
+    match = _HEAD.match(raw)
+    if match is None or not raw.rstrip().endswith(b"}"):
+        return None
+    cluster_id, status, stage = match.groups()
+    return {
+        "cluster_id": json.loads(cluster_id),
+        "status": status.decode(),
+        "stage": json.loads(stage) if stage else None,
+    }
+
+
 def _records(data: bytes, where: str) -> Iterator[dict[str, Any]]:
-    for number, raw in enumerate(data.splitlines(), 1):
+    """The records of a part file (only their heads where :func:`_head` reads them)."""
+    for number, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue
-        try:
-            record = json.loads(raw)
-            if not isinstance(record, dict) or "status" not in record:
-                raise ValueError
-        except ValueError:
-            raise BadInputError(
-                f"{where}:{number}", "is not a batch result line; choose another output folder"
-            ) from None
+        record = _head(raw)
+        if record is None:
+            try:
+                record = json.loads(raw)
+                if not isinstance(record, dict) or "status" not in record:
+                    raise ValueError
+            except ValueError:
+                raise BadInputError(
+                    f"{where}:{number}", "is not a batch result line; choose another output folder"
+                ) from None
+        record["_raw"] = raw
         yield record
 
 
@@ -357,14 +407,11 @@ def scan_output(out: OutputFS, *, retry_failed: bool = False) -> Finished:
 
 
 def _rewrite(out: OutputFS, name: str, records: list[dict[str, Any]]) -> None:
+    """Write back the kept lines of a part file byte for byte (nothing is re-encoded)."""
     if records:
-        out.write(name, b"".join(_redump(r) for r in records))
+        out.write(name, b"".join(r["_raw"] + b"\n" for r in records))
     else:
         out.delete(name)
-
-
-def _redump(record: Mapping[str, Any]) -> bytes:
-    return json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode() + b"\n"
 
 
 def finish_output(out: OutputFS, *, remove_repeats: bool = True) -> Finished:
