@@ -42,7 +42,7 @@ from pydantic import BaseModel
 from summarizer.core.errors import ConfigError, LLMError, ReplayMissError, setting
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.core.types import Usage
-from summarizer.llm import recording
+from summarizer.llm import recording, send
 from summarizer.llm.ask import Answer, LLMCallError, LLMResponse, ModeRejected, ask
 from summarizer.llm.cache import Cache, CacheEntry, cache_key, default_cache_dir, public_server
 from summarizer.llm.limit import FIRST_ROUND, SECOND_ROUND, PriorityLimit
@@ -390,7 +390,7 @@ class LLM:
 
     async def _request(self, client: openai.AsyncOpenAI, mode: Mode, kwargs: dict[str, Any]) -> Any:
         try:
-            return await client.chat.completions.create(**kwargs)
+            return await send.complete(client, kwargs)
         except openai.APIStatusError as exc:
             detail = server_message(exc)
             if rejects_mode(exc.status_code, detail, mode):
