@@ -86,11 +86,15 @@ def summary_for(request: FakeRequest) -> dict[str, Any]:
     most = int(limits.group(2)) if limits else 10
     fewest = int(limits.group(1)) if limits else 1
     picked: list[tuple[str, str]] = []
-    for fact_id, text in facts:
+    picked_words: list[frozenset[str]] = []  # each pick's words once (the server's CPU
+    for fact_id, text in facts:  # is the benchmarks' too: they share the machine)
+        if len(picked) == most:
+            break
         words = content_words(text)
-        if dangling_opener(text) or any(near_duplicate(words, content_words(t)) for _, t in picked):
+        if dangling_opener(text) or any(near_duplicate(words, seen) for seen in picked_words):
             continue
         picked.append((fact_id, text))
+        picked_words.append(words)
     if len(picked) < fewest:
         picked = facts
     sentences = [{"text": text, "fact_ids": [fact_id]} for fact_id, text in picked[:most]]

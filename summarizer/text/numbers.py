@@ -29,6 +29,7 @@ Decisions (each one a trade between catching invented numbers and false alarms):
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -141,7 +142,20 @@ def contains_number(value: float, text: str) -> bool:
 
     Generous on purpose (a lone "one", "half" count): this is the *backing* side of the check.
     """
-    return any(_same(value, m.value) for m in _scan(text, lenient=True))
+    if len(text) > CACHED_CHARS:
+        return any(_same(value, m.value) for m in _scan(text, lenient=True))
+    return any(_same(value, found) for found in _backing_values(text))
+
+
+#: Texts up to this long (quotes, sentences) have their scan cached; longer ones do not.
+CACHED_CHARS = 2000
+
+
+@functools.lru_cache(maxsize=8192)
+def _backing_values(text: str) -> tuple[float, ...]:
+    """The lenient scan's values, cached: a writer's checks ask of the same quotes for every
+    number of every sentence and every re-ask, and the scan is a pure function of the text."""
+    return tuple(m.value for m in _scan(text, lenient=True))
 
 
 def _same(a: float, b: float) -> bool:

@@ -23,6 +23,7 @@ over strings and offsets: nothing here knows about sources, models or results.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -129,8 +130,23 @@ _SUBORDINATORS = frozenset(
 )
 
 
+#: Texts up to this long (sentences, quotes) are cached; longer ones are folded each time.
+CACHED_CHARS = 2000
+
+
 def content_words(text: str) -> frozenset[str]:
-    """The folded content words two sentences are compared on (stems, numbers kept)."""
+    """The folded content words two sentences are compared on (stems, numbers kept).
+
+    Cached for sentence-sized texts (a pure function of the text): writers and their
+    validators compare each sentence with every earlier one, on every draft and re-ask.
+    """
+    if len(text) > CACHED_CHARS:
+        return frozenset(content_stems(text))
+    return _cached_words(text)
+
+
+@functools.lru_cache(maxsize=8192)
+def _cached_words(text: str) -> frozenset[str]:
     return frozenset(content_stems(text))
 
 
