@@ -12,7 +12,10 @@ as its own process (``python -m summarizer.testing.fake_openai``) so that its CP
 the benchmark's: in-process, its handlers share one GIL with whatever else runs there.
 Two rates are printed: over the whole command (start-up included) and over the busy
 window the server saw, from the first request to the last (the steady rate a long run
-approaches).
+approaches). CPU is counted too: the command's whole process tree (``cpu_s``, Ray's
+daemons and workers included) and the server's, per model call, and from them the most
+calls per second this machine's cores allow when client and server share them
+(``cpu_bound_calls_per_s``): when that is below the ideal, the cores are the limit.
 """
 
 from __future__ import annotations
@@ -66,9 +69,19 @@ class ServerProcess:
         self.process.wait(timeout=30)
 
 
-def _rss_tree_mb(pid: int) -> float:
-    """Resident memory of ``pid`` and all its descendants, from /proc (Linux)."""
-    total, todo, seen = 0, [pid], set()
+TICK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of one process so far, from /proc (Linux)."""
+    with open(f"/proc/{pid}/stat") as handle:
+        fields = handle.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK
+
+
+def _tree(pid: int) -> tuple[float, dict[int, float]]:
+    """Resident memory (MB) of ``pid`` and its descendants, and each one's CPU so far."""
+    total, todo, seen, cpu = 0, [pid], set(), {}
     while todo:
         current = todo.pop()
         if current in seen:
@@ -79,22 +92,30 @@ def _rss_tree_mb(pid: int) -> float:
                 for line in handle:
                     if line.startswith("VmRSS:"):
                         total += int(line.split()[1])
+            cpu[current] = cpu_seconds(current)
             with open(f"/proc/{current}/task/{current}/children") as handle:
                 todo.extend(int(child) for child in handle.read().split())
         except (FileNotFoundError, ProcessLookupError, PermissionError):
             continue
-    return total / 1024
+    return total / 1024, cpu
 
 
-def run(command: list[str], env: dict[str, str]) -> tuple[float, float, str, int]:
+def run(command: list[str], env: dict[str, str]) -> tuple[float, float, float, str, int]:
+    """Wall time, peak RSS (MB), CPU seconds of the whole process tree, stderr, exit code.
+
+    CPU is each process's last sample (every 0.2 s), so a process that ends between two
+    samples loses at most its last 0.2 s: an undercount of a few percent at most.
+    """
     started = time.monotonic()
     process = subprocess.Popen(command, env=env, stderr=subprocess.PIPE, text=True)
-    peak = 0.0
+    peak, last = 0.0, {}
     while process.poll() is None:
-        peak = max(peak, _rss_tree_mb(process.pid))
+        rss, cpu = _tree(process.pid)
+        peak = max(peak, rss)
+        last.update(cpu)
         time.sleep(0.2)
     stderr = process.stderr.read() if process.stderr else ""
-    return time.monotonic() - started, peak, stderr, process.returncode
+    return time.monotonic() - started, peak, sum(last.values()), stderr, process.returncode
 
 
 def write_clusters(path: Path, count: int, seed: int) -> None:
@@ -108,7 +129,7 @@ def bench(label: str, args: list[str], clusters: int, env: dict[str, str], work:
     # One output per run: a reused one would resume (skip every cluster) instead of running.
     out = work / f"out-{label}-{len(list(work.glob('out-*')))}"
     command = [sys.executable, "-m", "summarizer", "batch", *args[:1], "-o", str(out), *args[1:]]
-    wall, peak, stderr, code = run(command, env)
+    wall, peak, cpu, stderr, code = run(command, env)
     startup = re.search(r"ray: started in ([\d.]+) s", stderr)
     return {
         "run": label,
@@ -117,6 +138,7 @@ def bench(label: str, args: list[str], clusters: int, env: dict[str, str], work:
         "ray_start_s": float(startup.group(1)) if startup else None,
         "clusters_per_s": round(clusters / wall, 1),
         "peak_rss_mb": round(peak),
+        "cpu_s": round(cpu, 1),
     }
 
 
@@ -160,7 +182,9 @@ def main() -> None:
                     (f"ray-{n}", ["--engine", "ray", "--workers", str(n)]) for n in workers
                 ]:
                     server.reset()
+                    server_cpu = cpu_seconds(server.process.pid)
                     row = bench(label, [*base, *extra], options.llm_clusters, llm_env, work)
+                    server_cpu = cpu_seconds(server.process.pid) - server_cpu
                     seen = server.stats()
                     calls = seen["requests"]
                     # Arrivals from first to last, plus the last reply's latency.
@@ -173,6 +197,13 @@ def main() -> None:
                         of_ideal=round(calls / row["wall_s"] / ideal, 2),
                         of_ideal_busy=round(calls / busy / ideal, 2),
                         peak_in_flight=seen["max_in_flight"],
+                        client_cpu_ms_per_call=round(1000 * row["cpu_s"] / calls, 1),
+                        server_cpu_ms_per_call=round(1000 * server_cpu / calls, 1),
+                        # The most calls/s these CPU costs allow on this machine's cores,
+                        # client and server sharing them: the ceiling below the ideal.
+                        cpu_bound_calls_per_s=round(
+                            (os.cpu_count() or 1) * calls / (row["cpu_s"] + server_cpu), 1
+                        ),
                     )
                     rows.append({"path": "llm", **row})
             finally:
