@@ -203,11 +203,30 @@ def _readability_problems(
     return problems
 
 
+def distinct_items(merged: MergedEvent) -> int:
+    """How many sentences the items can give without one repeating another.
+
+    Facts and figures whose sentences are near-duplicates (the readability rule the draft
+    is checked by) count once, conflicts each once. The writer's sentence floor follows
+    this count: when five sources state one fact five ways, a floor of five sentences
+    could only be met by repeats, which the same validator refuses, so every such call
+    would burn its re-asks and still fail.
+    """
+    kept: list[frozenset[str]] = []
+    texts = [fact.statement for fact in merged.facts]
+    texts += [f.reports[0].citation.quote for f in merged.figures if f.reports]
+    for text in texts:
+        words = content_words(text)
+        if words and not any(near_duplicate(words, seen) for seen in kept):
+            kept.append(words)
+    return len(kept) + len(merged.conflicts)
+
+
 def validation_context(
     merged: MergedEvent, *, max_sentences: int = MAX_SENTENCES
 ) -> dict[str, Any]:
     """The ``context=`` the writer call needs; the sentence floor follows what exists."""
-    available = len(merged.facts) + len(merged.conflicts) + len(merged.figures)
+    available = distinct_items(merged)
     return {
         "merged": merged,
         "min_sentences": max(1, min(MIN_SENTENCES, available, max_sentences)),
