@@ -50,10 +50,13 @@ from summarizer.extract.builtin.phrases import (
     STOP,
     Part,
     complement,
+    in_name_or_code,
     is_number,
     is_verb,
     join_parts,
     noun_phrase,
+    past_participle,
+    possessor,
     predicate,
     spans,
     word_run,
@@ -82,6 +85,7 @@ _UNITS_AFTER = re.compile(
     r"(?:dollars|euros|pounds|yuan|yen)\b|kilometers?\b|kilometres?\b|km\b|miles?\b|"
     r"meters?\b|metres?\b|feet\b|foot\b|tons?\b|tonnes?\b|kg\b|kilograms?\b|pounds?\b|"
     r"degrees?\b|hours?\b|minutes?\b|seconds?\b|days?\b|weeks?\b|months?\b|years?\b|"
+    r"decades?\b|centuries\b|"
     r"mm\b|cm\b|mph\b|mg\b|MW\b|GW\b|kW\b|acres?\b|hectares?\b|inch(?:es)?\b|"
     r"lit(?:er|re)s?\b|gallons?\b|cents?\b|radii\b|points?\b)",
     re.IGNORECASE,
@@ -93,7 +97,11 @@ _TIME_AGO = re.compile(
     re.IGNORECASE,
 )
 #: "four times more", "3 times a day": a ratio or a frequency counts no thing.
-_RATIO = re.compile(r"^\s*(?:times|fold)\b|^-fold\b", re.IGNORECASE)
+_RATIO = re.compile(
+    r"^\s*(?:more\s+|fewer\s+)?(?:times|fold)\b|^-fold\b|^\s+in\s+(?:\d|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten|every)",
+    re.IGNORECASE,
+)
 #: Letters glued to digits that still leave a count ("5km", "4m" is read by find_numbers).
 _GLUED_OK = re.compile(r"(?:km|kg|mm|cm|m|mph|ft|lb|lbs|%)\b", re.IGNORECASE)
 _CURRENCY_BEFORE = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
@@ -117,6 +125,7 @@ _NOT_GOVERNORS = frozenset(
     height weight value cost price estimated aged including excluding during according
     exceeding totaling totalling numbering nothing something morning evening building
     ceiling wedding meeting spending funding bring string thing king ring nearly roughly
+    included includes comprised contained totaled totalled reached exceeded
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 _NOUN_OF_BEFORE = re.compile(r"\b([a-z]{4,})\s+of\s*$")
@@ -174,7 +183,8 @@ def _group_before(text: str, paragraph: int, start: int) -> tuple[tuple[int, int
     and where its phrase ("Of the 123 victims") starts."""
     found = None
     for match in _GROUP.finditer(text, max(paragraph, start - 400), start):
-        if match.group(1) not in NOT_NOUN and not is_verb(match.group(1)):
+        word = match.group(1)
+        if word not in NOT_NOUN and not is_verb(word) and not is_number(word):
             found = match.span(1), match.start()
     return found
 
@@ -197,7 +207,7 @@ def _governor_before(text: str, floor: int, start: int) -> tuple[tuple[int, int]
 _QUANTITY_WORDS = frozenset(
     """
     cost costs price bid stake share rate risk speed speeds worth value length height
-    weight distance period sum size level average total
+    weight distance period sum size level average total space span stretch term
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Nouns that are plural without an "s": a count above one has a plural head.
@@ -258,18 +268,22 @@ def _describe(
     compound = _MEASURE_COMPOUND.match(text, end, limit)
     if compound:  # "five-week operation", "11-year-old girl"
         unit = compound.group(1).lower() + "s"
+        if text[compound.end() - 1] == "-" and not compound.group(2):
+            return None  # "10-foot-high probe", "2-year-olds": the compound goes on
         phrase, _ = noun_phrase(text, compound.end(), limit)
-        if not phrase:
-            return None
+        if not phrase or phrase[-1][0].lower() in _QUANTITY_WORDS:
+            return None  # "30-day period", "five-year survival rate": the span of a measure
         what_end = phrase[-1][2]
         if compound.group(2):  # an age: "11-year-old girl" is the girl's age in years
-            return ["age of", *spans(phrase)], start, what_end, "years"
+            return ["age of", *possessor(phrase)], start, what_end, "years"
         return spans(phrase), start, what_end, unit
     unit_match = _UNITS_AFTER.match(text[end:limit])
     if unit_match:  # "95 percent of voters", "a penalty of six months", "cost $4 million"
         unit_end = end + unit_match.end()
         phrase, _ = noun_phrase(text, unit_end, limit)
         if phrase and text[unit_end : phrase[0][1]].strip().lower().startswith("of"):
+            if _SPAN_UNIT.match(unit_match.group(1)) or _generic(phrase):
+                return None  # "four years of increases": it counts years, not increases
             return spans(phrase), start, phrase[-1][2], None
         before = _word_before(text, floor, start)
         if before is None:
@@ -328,7 +342,9 @@ def _describe(
     participle = _PARTICIPLE_AFTER.match(text, what_end, limit)
     if _ALL_BUT.search(text, floor, start):
         participle = None  # "All but 23 of the suspects were apprehended here": not those 23
-    if participle and participle.group(1) not in _NOT_PARTICIPLES:
+    if re.search(r"\b(?:to|of|from|for|with|by|among|belonging)\s+$", text[floor:start]):
+        participle = None  # "belonging to 70 million people had been stolen": not their verb
+    if participle and participle.group(1) not in _NOT_PARTICIPLES | STOP:
         parts.append(participle.span(1))
         what_end = participle.end()
         extra = complement(text, what_end, limit)
@@ -343,8 +359,8 @@ def _describe(
             lead, parts = span[0], [span, "of", *parts]
         elif not text[span[0] : span[1]].endswith("ing"):
             lead, parts = span[0], [*parts, span]
-        elif _generic(phrase):  # "wounding 12 people": the gerund is the only content
-            lead, parts = span[0], [span, "of", *parts]
+        elif _generic(phrase):  # "wounding 12 people" → "people wounded"
+            lead, parts = span[0], [*parts, past_participle(text[span[0] : span[1]])]
     elif _generic(phrase) and (verb := _FINITE_AFTER.match(text, what_end, limit)):
         # "2 million people saw the Shroud": a generic noun takes its verb and object
         parts.append(verb.span(1))
@@ -374,31 +390,14 @@ def _generic(phrase: list[tuple[str, int, int]]) -> bool:
 
 
 _CURRENCY_SIGN = re.compile(r"[$€£¥]")
+#: Units of time: "four years of increases" is how long, not how many increases.
+_SPAN_UNIT = re.compile(r"(?:second|minute|hour|day|week|month|year|decade|centur)", re.I)
 
 
 def _is_link(word: str) -> bool:
     return word.lower() in {
         *("who is was now thought believed said to be aged age".split()),  # noqa: SIM905
     }
-
-
-def _in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
-    """Whether a number is part of a name or a code rather than a count: "U.S. Highway
-    101", "Xbox 360", "FTSE 100", "Planet Nine" (a capitalised word right before it, not
-    the sentence's first), "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to
-    other numbers)."""
-    if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", text[floor:start]):
-        return True
-    before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", text[floor:start])
-    if before is None or floor + before.start(1) == floor:
-        return False
-    word = before.group(1).rstrip(".")
-    return word.lower() not in _NAME_EXCEPTIONS
-
-
-#: Capitalised words that may stand right before a count: titles of a sentence's first
-#: words are excluded already; these are approximations and headline words.
-_NAME_EXCEPTIONS = frozenset("about around nearly some only just more than over".split())  # noqa: SIM905
 
 
 def _sentence_span(source: Source, pos: int) -> tuple[int, int]:
@@ -434,7 +433,7 @@ def found_figures(source: Source, own_year: int | None = None) -> list[FoundFigu
         if re.match(r"-[A-Za-z]", after) and not _MEASURE_COMPOUND.match(after):
             continue  # "4-C", "two-term", "3.5-feet-wide": part of a compound word
         floor, limit = _sentence_span(source, mention.start)
-        if _in_name_or_code(text, floor, mention.start, mention.end):
+        if in_name_or_code(text, floor, mention.start, mention.end):
             continue
         if mention.start < qualified_until and QUALIFIER_BEFORE.search(
             text[max(floor, mention.start - 12) : mention.start]

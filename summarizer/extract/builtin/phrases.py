@@ -44,7 +44,7 @@ _ING_NOUNS = frozenset(
     """
     building meeting wedding funding spending housing training hearing killing shooting
     bombing morning evening ceiling painting recording offering filing listing opening
-    ending setting ruling warning earnings savings
+    ending setting ruling warning earnings savings thing sting swing spring string
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
@@ -144,7 +144,7 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
                 break
         elif lower == "of":
             break
-        if lower.endswith("ing") and lower not in _ING_NOUNS and len(lower) > 5:
+        if lower.endswith("ing") and lower not in _ING_NOUNS and len(lower) > 4:
             break  # "seven ranging from", "12 people living in": a participle, not a noun
         if phrase and word[:1].isupper() and phrase[-1][0][:1].islower() and phrase[-1][0] != "of":
             break  # "three dogs Tuesday": a name after the noun starts something else
@@ -158,6 +158,8 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
         phrase.pop()
     if phrase and phrase[0][0] in {"Most", "More", "Many", "All", "Some", "Other"}:
         phrase = []
+    while len(phrase) > 1 and phrase[0][0] in {"more", "other", "total", "additional"}:
+        phrase = phrase[1:]  # "three more attackers", "258,000 total patients": the noun
     if len(phrase) == 1 and phrase[0][0][:1].isupper() and not phrase[0][0].isupper():
         phrase = []  # "24 Global", "Twelve Apostles": a name, not what is counted
     if phrase and "-" in phrase[-1][0] and len(phrase) == 1:
@@ -184,6 +186,9 @@ def complement(text: str, pos: int, limit: int) -> list[Word]:
         out.append((word, start, end))
     if out and out[0][0].lower() not in PREPOSITIONS | {"the", "a", "an"}:
         return []  # a complement opens with a preposition or an object
+    infinitive = len(out) > 1 and out[0][0].lower() == "to" and out[1][0].islower()
+    if infinitive and out[1][0].lower() not in {"the", "a", "an"}:
+        return []  # "gathered to observe what": an infinitive, not a place
     while out and out[-1][0].lower() in {*STOP, *NOT_NOUN, "of"}:
         out.pop()
     if out and out[-1][0].endswith("ing") and out[-1][0].lower() not in _ING_NOUNS:
@@ -217,3 +222,68 @@ def predicate(text: str, pos: int, limit: int) -> list[Word]:
 
 def spans(words: list[Word]) -> list[Part]:
     return [(s, e) for _, s, e in words]
+
+
+#: Capitalised words that may stand right before a count: titles of a sentence's first
+#: words are excluded already; these are approximations and headline words.
+_NAME_EXCEPTIONS = frozenset("about around nearly some only just more than over".split())  # noqa: SIM905
+
+
+def in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
+    """Whether a number is part of a name, a code or a compound rather than a count: "U.S.
+    Highway 101", "Xbox 360", "FTSE 100", "Planet Nine" (a capitalised word right before
+    it, not the sentence's first), "Fig. 6", "U.S. 278" (an abbreviation right before it),
+    "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to other numbers), "nine-to-33"
+    and "half-dozen" (joined to a word before it, unless an age follows: "then-18-year-old"),
+    "+0.88%" (a signed change), "one in 10" (the denominator of a ratio)."""
+    before_text = text[floor:start]
+    if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", before_text):
+        return True
+    if re.search(r"[A-Za-z][-–]$", before_text) and not re.match(r"-\w+-olds?\b", text[end:]):
+        return True
+    if re.search(r"(?:^|[\s(])(?:[A-Z][a-z]{0,2}\.)+ ?$|[+±]$", before_text):
+        return True
+    if re.search(r"\b(?:one|1|a)\s+in\s+$", before_text, re.IGNORECASE):
+        return True
+    before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", before_text)
+    if before is None or floor + before.start(1) == floor:
+        return False
+    word = before.group(1).rstrip(".")
+    return word.lower() not in _NAME_EXCEPTIONS
+
+
+def possessor(phrase: list[Word]) -> list[Part]:
+    """The phrase up to its possessor: "boy's symptoms" → "boy" (the age is the boy's)."""
+    out: list[Part] = []
+    for word, start, end in phrase:
+        if word.endswith(("'s", "’s")):
+            return [*out, (start, end - 2)]
+        out.append((start, end))
+    return out
+
+
+#: "-ing" forms whose past participle is not the stem plus "-ed".
+_IRREGULAR_PARTICIPLES = {
+    "leaving": "left", "hitting": "hit", "holding": "held", "taking": "taken",
+    "making": "made", "bringing": "brought", "sending": "sent", "selling": "sold",
+    "losing": "lost", "finding": "found", "keeping": "kept", "catching": "caught",
+    "striking": "struck", "shooting": "shot", "beating": "beaten", "putting": "put",
+    "cutting": "cut", "getting": "got", "giving": "given", "seeing": "seen",
+    "hurting": "hurt", "feeding": "fed", "leading": "led", "stealing": "stolen",
+    "driving": "driven", "drawing": "drawn", "throwing": "thrown", "setting": "set",
+}  # fmt: skip
+
+
+def past_participle(gerund: str) -> str:
+    """The past participle of an "-ing" verb, so that "wounding 12 people" is labelled
+    "people wounded": the stem plus "-ed" ("injuring" → "injured", "stopping" →
+    "stopped"), "-ied" after a consonant "y", or the irregular form."""
+    lower = gerund.lower()
+    if lower in _IRREGULAR_PARTICIPLES:
+        return _IRREGULAR_PARTICIPLES[lower]
+    stem = lower[:-3]
+    if stem.endswith("e"):
+        return stem + "d"
+    if stem.endswith("y") and len(stem) > 2 and stem[-2] not in "aeiou":
+        return stem[:-1] + "ied"
+    return stem + "ed"
