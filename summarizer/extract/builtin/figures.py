@@ -47,6 +47,7 @@ from summarizer.extract.builtin.phrases import (
     NOT_NOUN,
     PREPOSITIONS,
     QUALIFIER_BEFORE,
+    QUANTITY_WORDS,
     STOP,
     Part,
     complement,
@@ -56,9 +57,11 @@ from summarizer.extract.builtin.phrases import (
     join_parts,
     noun_phrase,
     past_participle,
+    plural_head,
     possessor,
     predicate,
     spans,
+    verb_cut_off,
     word_run,
 )
 from summarizer.extract.builtin.spans import cite
@@ -146,7 +149,7 @@ _GROUP = re.compile(
 )
 _MEASURE_COMPOUND = re.compile(
     r"-(year|month|week|day|hour|minute|mile|kilometre|kilometer|meter|metre|foot|"
-    r"acre|ton|tonne|story|storey|point|man|member)s?(-old)?\b-?",
+    r"acre|ton|tonne|story|storey|point|man|member)s?([- ]old)?\b-?",
     re.IGNORECASE,
 )
 #: A person noun linked to a bare number: "a girl thought to be around 13", "a boy aged 9".
@@ -194,41 +197,17 @@ def _governor_before(text: str, floor: int, start: int) -> tuple[tuple[int, int]
     "identified 123" (verb)."""
     before = text[floor:start]
     noun = _NOUN_OF_BEFORE.search(before)
-    if noun and noun.group(1) not in _NOT_GOVERNORS:
+    counted = noun and re.search(
+        r"(?:\d|\b[a-z]+teen|\b(?:two|three|four|five|six|seven|eight|"
+        r"nine|ten|twelve|twenty|thirty|forty|fifty|hundred))\s+(?:\w+\s+)?$",
+        before[: noun.start(1)],
+    )
+    if noun and noun.group(1) not in _NOT_GOVERNORS and not counted:
         return (floor + noun.start(1), floor + noun.end(1)), "noun"
     verb = _VERB_BEFORE.search(before)
     if verb and verb.group(1) not in _NOT_GOVERNORS:
         return (floor + verb.start(1), floor + verb.end(1)), "verb"
     return None
-
-
-#: Words naming a kind of quantity, not whose: "a bid of $17,525", "a cost of $300
-#: million" say nothing of what was bid on or what cost it, so they are no label.
-_QUANTITY_WORDS = frozenset(
-    """
-    cost costs price bid stake share rate risk speed speeds worth value length height
-    weight distance period sum size level average total space span stretch term
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
-#: Nouns that are plural without an "s": a count above one has a plural head.
-_PLURALS = frozenset(
-    """
-    people children men women police staff personnel cattle feet teeth mice geese data
-    media troops fish sheep deer aircraft offspring youth clergy crew
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
-
-
-def _plural_head(phrase: list[tuple[str, int, int]]) -> bool:
-    """Whether a counted phrase's head is plural ("70 girls", "flybys of Venus"): "three
-    longer", "two-term senator", "the 3400 block of Applejack Terrace" have a singular
-    head because the number is not counting them (a comparison, a compound, an address)."""
-    words = [w for w, _, _ in phrase]
-    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
-    lower = head.lower()
-    if lower in _PLURALS or (head.isupper() and len(head) > 1 and head.endswith("s")):
-        return True
-    return lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
 
 
 def _word_before(text: str, floor: int, start: int) -> tuple[int, int] | None:
@@ -240,7 +219,7 @@ def _word_before(text: str, floor: int, start: int) -> tuple[int, int] | None:
     word = match.group(1)
     if word in NOT_NOUN or word in STOP or is_verb(word) or word in _NOT_GOVERNORS:
         return None
-    if word in _QUANTITY_WORDS:
+    if word in QUANTITY_WORDS:
         return None
     return floor + match.start(1), floor + match.end(1)
 
@@ -271,7 +250,7 @@ def _describe(
         if text[compound.end() - 1] == "-" and not compound.group(2):
             return None  # "10-foot-high probe", "2-year-olds": the compound goes on
         phrase, _ = noun_phrase(text, compound.end(), limit)
-        if not phrase or phrase[-1][0].lower() in _QUANTITY_WORDS:
+        if not phrase or phrase[-1][0].lower().removesuffix("s") in QUANTITY_WORDS:
             return None  # "30-day period", "five-year survival rate": the span of a measure
         what_end = phrase[-1][2]
         if compound.group(2):  # an age: "11-year-old girl" is the girl's age in years
@@ -325,9 +304,9 @@ def _describe(
                 return [before], before[0], end, None
         return None
     money = _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]) is not None
-    if not money and value > 1 and not _plural_head(phrase):
+    if not money and value > 1 and not plural_head(phrase):
         return None
-    if len(phrase) == 1 and phrase[0][0].lower() in _QUANTITY_WORDS:
+    if len(phrase) == 1 and phrase[0][0].lower() in QUANTITY_WORDS:
         return None  # "a 50% stake", "$15,000 worth": a quantity of something unnamed
     if len(phrase) <= 2 and _UNITS_AFTER.match(" " + phrase[-1][0]):
         # "2 more weeks", "three straight days": a measure after all, naming nothing
@@ -344,10 +323,14 @@ def _describe(
         participle = None  # "All but 23 of the suspects were apprehended here": not those 23
     if re.search(r"\b(?:to|of|from|for|with|by|among|belonging)\s+$", text[floor:start]):
         participle = None  # "belonging to 70 million people had been stolen": not their verb
+    extra = complement(text, participle.end(), limit) if participle else []
+    if participle and not extra:
+        passive = re.search(r"\b(?:were|was|are|is|been|being)\s", participle.group())
+        if verb_cut_off(text, participle.end(), limit, passive is not None):
+            participle = None  # "women accosted him", "victims pronounced dead"
     if participle and participle.group(1) not in _NOT_PARTICIPLES | STOP:
         parts.append(participle.span(1))
         what_end = participle.end()
-        extra = complement(text, what_end, limit)
         if extra:
             parts += spans(extra)
             what_end = extra[-1][2]
@@ -362,13 +345,13 @@ def _describe(
         elif _generic(phrase):  # "wounding 12 people" → "people wounded"
             lead, parts = span[0], [*parts, past_participle(text[span[0] : span[1]])]
     elif _generic(phrase) and (verb := _FINITE_AFTER.match(text, what_end, limit)):
-        # "2 million people saw the Shroud": a generic noun takes its verb and object
-        parts.append(verb.span(1))
-        what_end = verb.end()
-        extra = complement(text, what_end, limit)
-        if extra:
+        # "2 million people saw the Shroud": a generic noun takes its verb and object,
+        # unless the object is not a phrase it can hold ("people approached them")
+        extra = complement(text, verb.end(), limit)
+        if extra or not verb_cut_off(text, verb.end(), limit, passive=False):
+            parts.append(verb.span(1))
+            what_end = extra[-1][2] if extra else verb.end()
             parts += spans(extra)
-            what_end = extra[-1][2]
     if _generic(phrase) and len(parts) == len(phrase):
         return None  # "12 people", "five others": nothing says which ones
     return parts, lead, what_end, None

@@ -19,6 +19,8 @@ STOP = frozenset(
     during from to in on at by for with as than about said says according if though
     although including like per each apiece annually now currently last over upon into
     under above below across via against among between off out up down back away
+    along toward towards through throughout beyond within without amid despite near
+    behind beside past onto inside outside
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Words that end a predicate ("were under 12 years old, including ..."): clause openers.
@@ -140,7 +142,7 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
             break
         if lower == "of" and phrase and index + 1 < len(words):
             following = words[index + 1][0].lower()
-            if following in NOT_NOUN or following in STOP or following[:1].isdigit():
+            if following in NOT_NOUN or following in STOP or is_number(following):
                 break
         elif lower == "of":
             break
@@ -235,7 +237,8 @@ def in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
     it, not the sentence's first), "Fig. 6", "U.S. 278" (an abbreviation right before it),
     "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to other numbers), "nine-to-33"
     and "half-dozen" (joined to a word before it, unless an age follows: "then-18-year-old"),
-    "+0.88%" (a signed change), "one in 10" (the denominator of a ratio)."""
+    "+0.88%" (a signed change), "one in 10" (the denominator of a ratio), "top 10" (the
+    size of a ranking), "40 30" (numbers in a row: an axis or a table)."""
     before_text = text[floor:start]
     if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", before_text):
         return True
@@ -243,8 +246,10 @@ def in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
         return True
     if re.search(r"(?:^|[\s(])(?:[A-Z][a-z]{0,2}\.)+ ?$|[+±]$", before_text):
         return True
-    if re.search(r"\b(?:one|1|a)\s+in\s+$", before_text, re.IGNORECASE):
-        return True
+    if re.search(r"\b(?:one|1|a)\s+in\s+$|\btop\s+$", before_text, re.IGNORECASE):
+        return True  # "one in 10", "the top 10 fiction books": a ratio, a list's size
+    if re.search(r"\d\s+$", before_text) or re.match(r"\s+\d", text[end : end + 2]):
+        return True  # "50 Number of Reports 40 30 Ave Events": a chart axis or table
     before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", before_text)
     if before is None or floor + before.start(1) == floor:
         return False
@@ -287,3 +292,73 @@ def past_participle(gerund: str) -> str:
     if stem.endswith("y") and len(stem) > 2 and stem[-2] not in "aeiou":
         return stem[:-1] + "ied"
     return stem + "ed"
+
+
+#: Words that open a verb's object: after a bare "-ed" form they make it an active verb
+#: ("two women accosted him"), not what happened to the counted thing.
+_OBJECT_OPENERS = frozenset(
+    """
+    the a an his her their its him them me us it this that these those our my your they
+    he she we
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+#: Adverbs that may follow a participle without leaving it incomplete.
+_ADVERBS = frozenset(
+    """
+    yesterday today tonight overnight here there again too early late home soon later
+    earlier already still together nationwide worldwide abroad
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def verb_cut_off(text: str, pos: int, limit: int, passive: bool) -> bool:
+    """Whether the "-ed" form ending at ``pos`` would end the label cut off from what
+    it needs: an object ("the two female suspects coated their hands", "women accosted
+    him", "Five men had claimed they"; unless a "were"/"been" makes it passive) or a
+    complement ("victims were pronounced dead", "belts composed of particles").
+    Called only when ``complement`` took nothing."""
+    following = word_run(text, pos, limit)
+    if not following or not re.match(r"[ \t]", text[pos : pos + 1]):
+        return False  # punctuation or the sentence's end: the participle stands alone
+    word = following[0][0]
+    lower = word.lower()
+    if lower in _TIME_WORDS or lower in _ADVERBS or lower.endswith("ly"):
+        return False  # "people arrested Tuesday", "protesters detained overnight"
+    if not passive and (lower in _OBJECT_OPENERS or is_number(word) or word[:1].isupper()):
+        return True
+    return lower == "of" or (
+        word.islower() and lower not in STOP and lower not in PREPOSITIONS and not is_verb(word)
+    )
+
+
+#: Words naming a kind of quantity, not whose: "a bid of $17,525", "a cost of $300
+#: million" say nothing of what was bid on or what cost it, so they are no label; nor
+#: does a direction ("north of 50 percent").
+QUANTITY_WORDS = frozenset(
+    """
+    cost costs price bid stake share rate risk speed speeds worth value length height
+    weight distance period sum size level average total space span stretch term odds
+    chance chances probability capability capacity angle scale north south east west
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Nouns that are plural without an "s": a count above one has a plural head.
+_PLURALS = frozenset(
+    """
+    people children men women police staff personnel cattle feet teeth mice geese data
+    media troops fish sheep deer aircraft offspring youth clergy crew
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def plural_head(phrase: list[tuple[str, int, int]]) -> bool:
+    """Whether a counted phrase's head is plural ("70 girls", "flybys of Venus"): "three
+    longer", "two-term senator", "the 3400 block of Applejack Terrace" have a singular
+    head because the number is not counting them (a comparison, a compound, an address)."""
+    words = [w for w, _, _ in phrase]
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    lower = head.lower()
+    if lower in _PLURALS or (head.isupper() and len(head) > 1 and head.endswith("s")):
+        return True
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
