@@ -47,7 +47,8 @@ _FUNCTION = frozenset(
     our us me my your is are was were be been being has have had will would could can may
     might must should shall do does did not no there here then also just only more less
     most least fewer like per via between among through during after before since until
-    up down out off
+    up down out off along toward towards through throughout beyond within without amid
+    despite behind beside onto across against
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Words that say how a quantity is given, never which thing: a label made only of
@@ -82,7 +83,8 @@ _QUANTITY = frozenset(
     """
     cost costs price prices bid bids stake share rate risk speed speeds worth value length
     height weight distance period sum size level average space span stretch term scale
-    north south east west upwards downwards
+    north south east west upwards downwards odds chance chances probability capability
+    capacity angle
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Comparatives: "longer", "shorter" describe, they name no thing.
@@ -195,6 +197,38 @@ def _plural(word: str) -> bool:
     return lower.endswith("s") and not lower.endswith(("ss", "us", "is")) and len(lower) > 2
 
 
+#: Words that open a verb's object: "women accosted him" has an active verb, not what
+#: happened to the women.
+_OBJECT = frozenset("the a an his her their its him them me us it this that these those".split())  # noqa: SIM905
+
+
+#: Adverbs after a verb form that leave it complete ("detained overnight").
+_ADVERBS = frozenset(
+    """
+    yesterday today tonight overnight here there again too early late home soon later
+    earlier already still together nationwide worldwide abroad
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def _cut_verb(words: list[str], after: str) -> bool:
+    """Whether the label ends on a verb form that, in the sentence, goes on to an object
+    ("two women accosted him") or a complement ("victims were pronounced dead", "belts
+    composed of particles"): the label is cut inside its verb phrase."""
+    if not _verbish(words[-1]) or words[-1].lower().endswith("ing"):
+        return False
+    found = re.search(rf"\b{re.escape(words[-1])} +([A-Za-z]+)", after)
+    if found is None:
+        return False
+    following = found.group(1).lower()
+    passive = re.search(rf"\b(?:were|was|are|is|been|being) +{re.escape(words[-1])}\b", after)
+    if following in _OBJECT and passive is None:
+        return True
+    timely = following in _ADVERBS or following.endswith("ly")
+    open_word = following not in _FUNCTION and not _verbish(found.group(1)) and not timely
+    return following == "of" or (found.group(1).islower() and open_word)
+
+
 def _wrong_thing(words: list[str], around: Around) -> bool:
     """Rule 5: whether the number, read in its sentence, is not a count or measure of the
     labelled thing: a name or code, an ordinal, a ratio, a compound modifier, the span of
@@ -213,14 +247,20 @@ def _wrong_thing(words: list[str], around: Around) -> bool:
     name = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*)\s+$", before)
     if name and before[: name.start(1)].strip() and name.group(1).lower() not in _APPROXIMATIONS:
         return True  # "U.S. Highway 101", "Xbox 360", "World War Two": part of a name
-    if re.search(r"\b(?:one|a|\d+)\s+in\s+$", before, re.IGNORECASE):
-        return True  # "one in 10 colon cancers": the denominator of a ratio
+    if re.search(r"\b(?:one|a|\d+)\s+in\s+$|\btop\s+$", before, re.IGNORECASE):
+        return True  # "one in 10 colon cancers", "the top 10 books": a ratio, a ranking
+    if re.search(r"\d\s+$", before) or re.match(r"\s+\d", after):
+        return True  # "40 30 Ave Events 20": numbers in a row are an axis or a table
+    if _cut_verb(words, after):
+        return True
     compound = re.match(r"-([A-Za-z]+(?:-[A-Za-z]+)*)", after)
     if compound and not age:
         pieces = compound.group(1).lower().split("-")
         if lowered[0] in pieces:
             return True  # "two-term senator" → "term ...", "500-mile-plus trek" → "plus trek"
         unit = pieces[0].removesuffix("s")
+        if re.match(r"[- ]old\b", after[compound.end() :]):
+            return True  # "14-year old boy" → "old boy": the number is an age
         return unit not in _COMPOUND_UNITS or lowered[-1].removesuffix("s") in _QUANTITY
     if compound:
         return False
