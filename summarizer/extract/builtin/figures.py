@@ -85,7 +85,7 @@ _APPROX_BEFORE = re.compile(
 _BOUND = re.compile(r"^(?:more than|over|at least|up to|less than|fewer than|under|as many as)")
 _UNITS_AFTER = re.compile(
     r"^\s*(%|percent\b|per cent\b|(?:million|billion|trillion)?\s*"
-    r"(?:dollars|euros|pounds|yuan|yen)\b|kilometers?\b|kilometres?\b|km\b|miles?\b|"
+    r"(?:dollars|euros|pounds|yuan|yen|francs|rupees|pesos|rubles|roubles)\b|kilometers?\b|kilometres?\b|km\b|miles?\b|"
     r"meters?\b|metres?\b|feet\b|foot\b|tons?\b|tonnes?\b|kg\b|kilograms?\b|pounds?\b|"
     r"degrees?\b|hours?\b|minutes?\b|seconds?\b|days?\b|weeks?\b|months?\b|years?\b|"
     r"decades?\b|centuries\b|"
@@ -294,9 +294,9 @@ def _describe(
         # The head must be a noun; a modifier may be a participle ("unidentified girl").
         if (
             nouns
-            and not any(w.lower() in closed for w, _, _ in nouns)
+            and not any(w.lower() in closed | QUANTITY_WORDS for w, _, _ in nouns)
             and not is_verb(nouns[-1][0])
-        ):
+        ):  # not "their average age was 7": the age of whom is not said
             return ["age of", *spans(nouns)], nouns[0][1], end, "years"
         if _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]):
             before = _word_before(text, floor, start)

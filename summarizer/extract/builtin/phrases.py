@@ -146,8 +146,18 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
                 break
         elif lower == "of":
             break
-        if lower.endswith("ing") and lower not in _ING_NOUNS and len(lower) > 4:
+        gerund = lower.endswith("ing") and lower not in _ING_NOUNS and len(lower) > 4
+        if gerund and len(phrase) >= 2 and phrase[-2][0].lower() == "of":
+            phrase.append((word, start, end))
+            break  # "counts of human trafficking": the gerund heads the "of" phrase
+        if gerund:
             break  # "seven ranging from", "12 people living in": a participle, not a noun
+        previous = phrase[-1][0] if phrase else ""
+        plain = previous.islower() or len(phrase) == 1  # not "House of Cards star"
+        after_plural = plain and _plural_word(previous) and lower != "of"
+        after_plural = after_plural and not previous.endswith(("'", "’"))  # "officers' home"
+        if after_plural and word.islower() and not _plural_word(word):
+            break  # "39 percent of Americans approve of": a plural head ends the phrase
         if phrase and word[:1].isupper() and phrase[-1][0][:1].islower() and phrase[-1][0] != "of":
             break  # "three dogs Tuesday": a name after the noun starts something else
         if lower.endswith("ly") and len(lower) > 4:
@@ -162,11 +172,20 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
         phrase = []
     while len(phrase) > 1 and phrase[0][0] in {"more", "other", "total", "additional"}:
         phrase = phrase[1:]  # "three more attackers", "258,000 total patients": the noun
-    if len(phrase) == 1 and phrase[0][0][:1].isupper() and not phrase[0][0].isupper():
+    named = partitive and _plural_word(phrase[0][0]) if phrase else False  # "of Americans"
+    if len(phrase) == 1 and phrase[0][0][:1].isupper() and not phrase[0][0].isupper() and not named:
         phrase = []  # "24 Global", "Twelve Apostles": a name, not what is counted
     if phrase and "-" in phrase[-1][0] and len(phrase) == 1:
         phrase = []  # "two sub-equal", "4,000 long-distance": a modifier without its noun
     return phrase, partitive
+
+
+def _plural_word(word: str) -> bool:
+    """A regular plural ("patients", "officers'"), not a possessive ("star's")."""
+    lower = word.lower().rstrip("'’")
+    if lower.endswith(("'s", "’s")):
+        return False
+    return len(lower) > 3 and lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
 
 
 def is_number(word: str) -> bool:
@@ -237,8 +256,9 @@ def in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
     it, not the sentence's first), "Fig. 6", "U.S. 278" (an abbreviation right before it),
     "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to other numbers), "nine-to-33"
     and "half-dozen" (joined to a word before it, unless an age follows: "then-18-year-old"),
-    "+0.88%" (a signed change), "one in 10" (the denominator of a ratio), "top 10" (the
-    size of a ranking), "40 30" (numbers in a row: an axis or a table)."""
+    "+0.88%" (a signed change), "one in 10", "for every 100,000" (the denominator of a
+    ratio), "top 10" (the size of a ranking), "40 30" (numbers in a row: an axis or a
+    table), "the Two Fat Ladies" (a number word capitalised mid-sentence)."""
     before_text = text[floor:start]
     if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", before_text):
         return True
@@ -246,8 +266,10 @@ def in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
         return True
     if re.search(r"(?:^|[\s(])(?:[A-Z][a-z]{0,2}\.)+ ?$|[+±]$", before_text):
         return True
-    if re.search(r"\b(?:one|1|a)\s+in\s+$|\btop\s+$", before_text, re.IGNORECASE):
-        return True  # "one in 10", "the top 10 fiction books": a ratio, a list's size
+    if re.search(r"\b(?:one|1|a)\s+in\s+$|\b(?:top|every|per)\s+$", before_text, re.I):
+        return True  # "one in 10", "for every 100,000", "the top 10 books": a ratio, a rank
+    if text[start:end][:1].isupper() and re.search(r"[a-z,]\s+$", before_text):
+        return True  # "the Two Fat Ladies programmes": a capitalised number inside a name
     if re.search(r"\d\s+$", before_text) or re.match(r"\s+\d", text[end : end + 2]):
         return True  # "50 Number of Reports 40 30 Ave Events": a chart axis or table
     before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", before_text)
@@ -340,7 +362,7 @@ QUANTITY_WORDS = frozenset(
     """
     cost costs price bid stake share rate risk speed speeds worth value length height
     weight distance period sum size level average total space span stretch term odds
-    chance chances probability capability capacity angle scale north south east west
+    chance chances probability capability capacity angle scale load north south east west
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Nouns that are plural without an "s": a count above one has a plural head.
