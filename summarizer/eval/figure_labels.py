@@ -61,6 +61,7 @@ _GENERIC = frozenset(
     earlier dollars dollar euros pounds million billion thousand hundred dozen
     points point cents cent liters litres gallons gallon miles mile feet foot inches meters
     metres km mm cm kg tons tonnes acres degrees radii o'clock o’clock square other
+    francs yuan yen rupees pesos rubles roubles
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Units and time words: a label that opens with one ("minutes Thursday", "months into
@@ -84,7 +85,7 @@ _QUANTITY = frozenset(
     cost costs price prices bid bids stake share rate risk speed speeds worth value length
     height weight distance period sum size level average space span stretch term scale
     north south east west upwards downwards odds chance chances probability capability
-    capacity angle
+    capacity angle load median mean
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Comparatives: "longer", "shorter" describe, they name no thing.
@@ -247,8 +248,10 @@ def _wrong_thing(words: list[str], around: Around) -> bool:
     name = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*)\s+$", before)
     if name and before[: name.start(1)].strip() and name.group(1).lower() not in _APPROXIMATIONS:
         return True  # "U.S. Highway 101", "Xbox 360", "World War Two": part of a name
-    if re.search(r"\b(?:one|a|\d+)\s+in\s+$|\btop\s+$", before, re.IGNORECASE):
-        return True  # "one in 10 colon cancers", "the top 10 books": a ratio, a ranking
+    if re.search(r"\b(?:one|a|\d+)\s+in\s+$|\b(?:top|every|per)\s+$", before, re.IGNORECASE):
+        return True  # "one in 10 colon cancers", "for every 100,000", "the top 10": ratio, rank
+    if number[:1].isupper() and re.search(r"[a-z,]\s+$", before):
+        return True  # "the Two Fat Ladies programmes": a number word inside a name
     if re.search(r"\d\s+$", before) or re.match(r"\s+\d", after):
         return True  # "40 30 Ave Events 20": numbers in a row are an axis or a table
     if _cut_verb(words, after):
@@ -302,7 +305,9 @@ def usable_label(label: str, around: Around | None = None) -> bool:
     if _CLAUSE & set(lowered) or any(w.endswith(("n't", "n’t")) for w in lowered):
         return False  # "media he had raised", "didn't exist": a clause, not a phrase
     if lowered[:2] == ["age", "of"] and len(words) > 3 and words[2].endswith(("'s", "’s")):
-        return False  # "age of boy's symptoms": the age is the boy's, not the symptoms'
+        return False  # "age of boy's symptoms": the age is the boy's, not the symptoms
+    if lowered[:2] == ["age", "of"] and len(words) == 3 and lowered[2] in _QUANTITY:
+        return False  # "age of average": whose average age is not said
     content = [w for w in words if w.lower() not in _FUNCTION and not w[0].isdigit()]
     vague = _GENERIC | _QUANTITY | _COMPARATIVES
     if not content or all(w.lower() in vague for w in content):
