@@ -192,6 +192,10 @@ def test_operations_laws_and_events_are_not_actors() -> None:
         ("Officers found three more attackers inside.", 3, "attackers"),
         # A plural noun before "of" counted by its own number is no governor.
         ("They studied eight children of three ethnic groups.", 3, "ethnic groups"),
+        # A plural head ends the phrase: the word after it is a verb.
+        ("Some 39 percent of Americans approve of his work.", 39, "Americans"),
+        # A gerund heading the "of" phrase belongs to it.
+        ("He faces four counts of human trafficking.", 4, "counts of human trafficking"),
     ],
 )
 def test_label_drops_what_does_not_belong_to_the_count(text: str, value: float, label: str) -> None:
@@ -211,6 +215,10 @@ def test_label_drops_what_does_not_belong_to_the_count(text: str, value: float, 
         ("See the top 10 fiction books of the year.", 10),  # the size of a ranking
         ("Reports 40 30 Ave Events 20 Failures", 30),  # numbers in a row: a chart axis
         ("Data belonging to 70 million people had been stolen.", 70e6),  # not their verb
+        ("It saw 490 reports for every 100,000 residents.", 100_000),  # a rate's base
+        ("Fans loved the Two Fat Ladies programmes.", 2),  # a number inside a name
+        ("Their average age was 7 at the time.", 7),  # whose age is not said
+        ("The pump raced past 73,700 francs.", 73_700),  # a currency unit alone
     ],
 )
 def test_numbers_that_count_nothing_get_no_label(text: str, value: float) -> None:
@@ -229,6 +237,8 @@ def test_numbers_that_count_nothing_get_no_label(text: str, value: float) -> Non
         ("Two victims were pronounced dead there.", "Two", "victims pronounced", False),
         ("A 14-year old boy was hurt.", "14", "old boy", False),
         ("Reports 50 Number of Reports 40 30", "50", "Number of Reports", False),
+        ("It had 490 for every 100,000 residents.", "100,000", "residents", False),
+        ("Fans loved the Two Fat Ladies programmes.", "Two", "Fat Ladies programmes", False),
         ("He launched a six-month investigation.", "six", "investigation", True),
         ("Police said 245 people were arrested.", "245", "people arrested", True),
         ("The 3-year-old male lion escaped.", "3", "age of male lion", True),
