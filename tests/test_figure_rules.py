@@ -11,13 +11,14 @@ import pytest
 
 from summarizer.core.results import FigureStatus
 from summarizer.core.source import make_source
-from summarizer.eval.figure_labels import figure_label_share, usable_label
+from summarizer.eval.figure_labels import around_number, figure_label_share, usable_label
 from summarizer.extract.builtin.entities import find_entities
 from summarizer.extract.builtin.extractor import builtin_events
 from summarizer.extract.builtin.figures import find_figures
 from summarizer.extract.builtin.periods import background_context, cluster_year
 from summarizer.merge.figures import bounds
 from summarizer.merge.merger import merge_events
+from summarizer.text.numbers import find_numbers
 
 
 def _labels(text: str) -> dict[float, str]:
@@ -172,6 +173,86 @@ def test_operations_laws_and_events_are_not_actors() -> None:
     names = {a.name for a in find_entities(make_source("x", text))[0]}
     assert "John Morton" in names
     assert not names & {"Operation Sunflower", "Affordable Care Act", "World Series"}
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        # A bare "-ed" form followed by its object is an active verb, not what happened.
+        ("Two women accosted him in the hall.", 2, "women"),
+        # A participle cut from its complement ("pronounced dead") is left out.
+        ("Two victims were pronounced dead at the scene.", 2, "victims"),
+        # A gerund governing a generic noun becomes its participle.
+        ("The blast went off, wounding 12 people.", 12, "people wounded"),
+        # The age is the possessor's, not the possessed thing's.
+        ("The 2-year-old boy's symptoms puzzled doctors.", 2, "age of boy"),
+        # "year old" written with a space is still an age.
+        ("A 14-year old boy was hurt.", 14, "age of boy"),
+        # "more" before the noun is not part of what is counted.
+        ("Officers found three more attackers inside.", 3, "attackers"),
+        # A plural noun before "of" counted by its own number is no governor.
+        ("They studied eight children of three ethnic groups.", 3, "ethnic groups"),
+        # A plural head ends the phrase: the word after it is a verb.
+        ("Some 39 percent of Americans approve of his work.", 39, "Americans"),
+        # A gerund heading the "of" phrase belongs to it.
+        ("He faces four counts of human trafficking.", 4, "counts of human trafficking"),
+    ],
+)
+def test_label_drops_what_does_not_belong_to_the_count(text: str, value: float, label: str) -> None:
+    assert _labels(text)[value] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("He is serving a nine-to-33-year sentence.", 33),  # a bound inside a compound
+        ("One in 10 adults smoke daily.", 10),  # the denominator of a ratio
+        ("The data are in Fig. 6 below.", 6),  # an abbreviation's number
+        ("Shares of the firm moved +0.88% in trading.", 0.88),  # a signed change
+        ("NASA is sending a 10-foot-high probe.", 10),  # a compound that goes on
+        ("Pay fell after four years of increases.", 4),  # a time span of something
+        ("He worked in a 30-day period.", 30),  # the span of a quantity word
+        ("See the top 10 fiction books of the year.", 10),  # the size of a ranking
+        ("Reports 40 30 Ave Events 20 Failures", 30),  # numbers in a row: a chart axis
+        ("Data belonging to 70 million people had been stolen.", 70e6),  # not their verb
+        ("It saw 490 reports for every 100,000 residents.", 100_000),  # a rate's base
+        ("Fans loved the Two Fat Ladies programmes.", 2),  # a number inside a name
+        ("Their average age was 7 at the time.", 7),  # whose age is not said
+        ("The pump raced past 73,700 francs.", 73_700),  # a currency unit alone
+    ],
+)
+def test_numbers_that_count_nothing_get_no_label(text: str, value: float) -> None:
+    assert value not in _labels(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "label", "usable"),
+    [
+        ("The Xbox 360 console reads gestures.", "360", "console", False),
+        ("They answered an 11th-hour show of support.", "11th", "show of support", False),
+        ("The five-year survival rate was 95 percent.", "five", "survival rate", False),
+        ("Tester, a two-term Democratic senator, ran.", "two", "term Democratic senator", False),
+        ("More than one in 10 colon cancers are early.", "10", "colon cancers", False),
+        ("Two women accosted him in the hall.", "Two", "women accosted", False),
+        ("Two victims were pronounced dead there.", "Two", "victims pronounced", False),
+        ("A 14-year old boy was hurt.", "14", "old boy", False),
+        ("Reports 50 Number of Reports 40 30", "50", "Number of Reports", False),
+        ("It had 490 for every 100,000 residents.", "100,000", "residents", False),
+        ("Fans loved the Two Fat Ladies programmes.", "Two", "Fat Ladies programmes", False),
+        ("He launched a six-month investigation.", "six", "investigation", True),
+        ("Police said 245 people were arrested.", "245", "people arrested", True),
+        ("The 3-year-old male lion escaped.", "3", "age of male lion", True),
+        ("Police detained 14 protesters overnight.", "14", "protesters detained", True),
+        ("He has three daughters.", "three", "daughters", True),
+    ],
+)
+def test_usable_label_reads_the_number_in_its_sentence(
+    text: str, number: str, label: str, usable: bool
+) -> None:
+    start = text.index(number)
+    mention = find_numbers(text[start:])[0]
+    around = around_number(text, start, start + len(mention.text), mention.value)
+    assert usable_label(label, around) is usable
 
 
 @pytest.mark.parametrize(

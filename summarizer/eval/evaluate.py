@@ -169,7 +169,7 @@ class _Tally:
     ) -> None:
         self.clusters += 1
         if summary is not None:
-            usable, total = figure_label_counts([summary])
+            usable, total = figure_label_counts([summary], {s.id: s.text for s in sources})
             self.usable_labels += usable
             self.labels += total
         self._readability(sentences, headline)

@@ -47,15 +47,21 @@ from summarizer.extract.builtin.phrases import (
     NOT_NOUN,
     PREPOSITIONS,
     QUALIFIER_BEFORE,
+    QUANTITY_WORDS,
     STOP,
     Part,
     complement,
+    in_name_or_code,
     is_number,
     is_verb,
     join_parts,
     noun_phrase,
+    past_participle,
+    plural_head,
+    possessor,
     predicate,
     spans,
+    verb_cut_off,
     word_run,
 )
 from summarizer.extract.builtin.spans import cite
@@ -79,9 +85,10 @@ _APPROX_BEFORE = re.compile(
 _BOUND = re.compile(r"^(?:more than|over|at least|up to|less than|fewer than|under|as many as)")
 _UNITS_AFTER = re.compile(
     r"^\s*(%|percent\b|per cent\b|(?:million|billion|trillion)?\s*"
-    r"(?:dollars|euros|pounds|yuan|yen)\b|kilometers?\b|kilometres?\b|km\b|miles?\b|"
+    r"(?:dollars|euros|pounds|yuan|yen|francs|rupees|pesos|rubles|roubles)\b|kilometers?\b|kilometres?\b|km\b|miles?\b|"
     r"meters?\b|metres?\b|feet\b|foot\b|tons?\b|tonnes?\b|kg\b|kilograms?\b|pounds?\b|"
     r"degrees?\b|hours?\b|minutes?\b|seconds?\b|days?\b|weeks?\b|months?\b|years?\b|"
+    r"decades?\b|centuries\b|"
     r"mm\b|cm\b|mph\b|mg\b|MW\b|GW\b|kW\b|acres?\b|hectares?\b|inch(?:es)?\b|"
     r"lit(?:er|re)s?\b|gallons?\b|cents?\b|radii\b|points?\b)",
     re.IGNORECASE,
@@ -93,7 +100,11 @@ _TIME_AGO = re.compile(
     re.IGNORECASE,
 )
 #: "four times more", "3 times a day": a ratio or a frequency counts no thing.
-_RATIO = re.compile(r"^\s*(?:times|fold)\b|^-fold\b", re.IGNORECASE)
+_RATIO = re.compile(
+    r"^\s*(?:more\s+|fewer\s+)?(?:times|fold)\b|^-fold\b|^\s+in\s+(?:\d|one|two|three|four|"
+    r"five|six|seven|eight|nine|ten|every)",
+    re.IGNORECASE,
+)
 #: Letters glued to digits that still leave a count ("5km", "4m" is read by find_numbers).
 _GLUED_OK = re.compile(r"(?:km|kg|mm|cm|m|mph|ft|lb|lbs|%)\b", re.IGNORECASE)
 _CURRENCY_BEFORE = {"$": "USD", "€": "EUR", "£": "GBP", "¥": "JPY"}
@@ -117,6 +128,7 @@ _NOT_GOVERNORS = frozenset(
     height weight value cost price estimated aged including excluding during according
     exceeding totaling totalling numbering nothing something morning evening building
     ceiling wedding meeting spending funding bring string thing king ring nearly roughly
+    included includes comprised contained totaled totalled reached exceeded
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 _NOUN_OF_BEFORE = re.compile(r"\b([a-z]{4,})\s+of\s*$")
@@ -137,7 +149,7 @@ _GROUP = re.compile(
 )
 _MEASURE_COMPOUND = re.compile(
     r"-(year|month|week|day|hour|minute|mile|kilometre|kilometer|meter|metre|foot|"
-    r"acre|ton|tonne|story|storey|point|man|member)s?(-old)?\b-?",
+    r"acre|ton|tonne|story|storey|point|man|member)s?([- ]old)?\b-?",
     re.IGNORECASE,
 )
 #: A person noun linked to a bare number: "a girl thought to be around 13", "a boy aged 9".
@@ -174,7 +186,8 @@ def _group_before(text: str, paragraph: int, start: int) -> tuple[tuple[int, int
     and where its phrase ("Of the 123 victims") starts."""
     found = None
     for match in _GROUP.finditer(text, max(paragraph, start - 400), start):
-        if match.group(1) not in NOT_NOUN and not is_verb(match.group(1)):
+        word = match.group(1)
+        if word not in NOT_NOUN and not is_verb(word) and not is_number(word):
             found = match.span(1), match.start()
     return found
 
@@ -184,41 +197,17 @@ def _governor_before(text: str, floor: int, start: int) -> tuple[tuple[int, int]
     "identified 123" (verb)."""
     before = text[floor:start]
     noun = _NOUN_OF_BEFORE.search(before)
-    if noun and noun.group(1) not in _NOT_GOVERNORS:
+    counted = noun and re.search(
+        r"(?:\d|\b[a-z]+teen|\b(?:two|three|four|five|six|seven|eight|"
+        r"nine|ten|twelve|twenty|thirty|forty|fifty|hundred))\s+(?:\w+\s+)?$",
+        before[: noun.start(1)],
+    )
+    if noun and noun.group(1) not in _NOT_GOVERNORS and not counted:
         return (floor + noun.start(1), floor + noun.end(1)), "noun"
     verb = _VERB_BEFORE.search(before)
     if verb and verb.group(1) not in _NOT_GOVERNORS:
         return (floor + verb.start(1), floor + verb.end(1)), "verb"
     return None
-
-
-#: Words naming a kind of quantity, not whose: "a bid of $17,525", "a cost of $300
-#: million" say nothing of what was bid on or what cost it, so they are no label.
-_QUANTITY_WORDS = frozenset(
-    """
-    cost costs price bid stake share rate risk speed speeds worth value length height
-    weight distance period sum size level average total
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
-#: Nouns that are plural without an "s": a count above one has a plural head.
-_PLURALS = frozenset(
-    """
-    people children men women police staff personnel cattle feet teeth mice geese data
-    media troops fish sheep deer aircraft offspring youth clergy crew
-    """.split()  # noqa: SIM905 - a word list reads better as prose
-)
-
-
-def _plural_head(phrase: list[tuple[str, int, int]]) -> bool:
-    """Whether a counted phrase's head is plural ("70 girls", "flybys of Venus"): "three
-    longer", "two-term senator", "the 3400 block of Applejack Terrace" have a singular
-    head because the number is not counting them (a comparison, a compound, an address)."""
-    words = [w for w, _, _ in phrase]
-    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
-    lower = head.lower()
-    if lower in _PLURALS or (head.isupper() and len(head) > 1 and head.endswith("s")):
-        return True
-    return lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
 
 
 def _word_before(text: str, floor: int, start: int) -> tuple[int, int] | None:
@@ -230,7 +219,7 @@ def _word_before(text: str, floor: int, start: int) -> tuple[int, int] | None:
     word = match.group(1)
     if word in NOT_NOUN or word in STOP or is_verb(word) or word in _NOT_GOVERNORS:
         return None
-    if word in _QUANTITY_WORDS:
+    if word in QUANTITY_WORDS:
         return None
     return floor + match.start(1), floor + match.end(1)
 
@@ -258,18 +247,22 @@ def _describe(
     compound = _MEASURE_COMPOUND.match(text, end, limit)
     if compound:  # "five-week operation", "11-year-old girl"
         unit = compound.group(1).lower() + "s"
+        if text[compound.end() - 1] == "-" and not compound.group(2):
+            return None  # "10-foot-high probe", "2-year-olds": the compound goes on
         phrase, _ = noun_phrase(text, compound.end(), limit)
-        if not phrase:
-            return None
+        if not phrase or phrase[-1][0].lower().removesuffix("s") in QUANTITY_WORDS:
+            return None  # "30-day period", "five-year survival rate": the span of a measure
         what_end = phrase[-1][2]
         if compound.group(2):  # an age: "11-year-old girl" is the girl's age in years
-            return ["age of", *spans(phrase)], start, what_end, "years"
+            return ["age of", *possessor(phrase)], start, what_end, "years"
         return spans(phrase), start, what_end, unit
     unit_match = _UNITS_AFTER.match(text[end:limit])
     if unit_match:  # "95 percent of voters", "a penalty of six months", "cost $4 million"
         unit_end = end + unit_match.end()
         phrase, _ = noun_phrase(text, unit_end, limit)
         if phrase and text[unit_end : phrase[0][1]].strip().lower().startswith("of"):
+            if _SPAN_UNIT.match(unit_match.group(1)) or _generic(phrase):
+                return None  # "four years of increases": it counts years, not increases
             return spans(phrase), start, phrase[-1][2], None
         before = _word_before(text, floor, start)
         if before is None:
@@ -301,9 +294,9 @@ def _describe(
         # The head must be a noun; a modifier may be a participle ("unidentified girl").
         if (
             nouns
-            and not any(w.lower() in closed for w, _, _ in nouns)
+            and not any(w.lower() in closed | QUANTITY_WORDS for w, _, _ in nouns)
             and not is_verb(nouns[-1][0])
-        ):
+        ):  # not "their average age was 7": the age of whom is not said
             return ["age of", *spans(nouns)], nouns[0][1], end, "years"
         if _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]):
             before = _word_before(text, floor, start)
@@ -311,9 +304,9 @@ def _describe(
                 return [before], before[0], end, None
         return None
     money = _CURRENCY_SIGN.search(text[max(floor, start - 1) : end]) is not None
-    if not money and value > 1 and not _plural_head(phrase):
+    if not money and value > 1 and not plural_head(phrase):
         return None
-    if len(phrase) == 1 and phrase[0][0].lower() in _QUANTITY_WORDS:
+    if len(phrase) == 1 and phrase[0][0].lower() in QUANTITY_WORDS:
         return None  # "a 50% stake", "$15,000 worth": a quantity of something unnamed
     if len(phrase) <= 2 and _UNITS_AFTER.match(" " + phrase[-1][0]):
         # "2 more weeks", "three straight days": a measure after all, naming nothing
@@ -328,10 +321,16 @@ def _describe(
     participle = _PARTICIPLE_AFTER.match(text, what_end, limit)
     if _ALL_BUT.search(text, floor, start):
         participle = None  # "All but 23 of the suspects were apprehended here": not those 23
-    if participle and participle.group(1) not in _NOT_PARTICIPLES:
+    if re.search(r"\b(?:to|of|from|for|with|by|among|belonging)\s+$", text[floor:start]):
+        participle = None  # "belonging to 70 million people had been stolen": not their verb
+    extra = complement(text, participle.end(), limit) if participle else []
+    if participle and not extra:
+        passive = re.search(r"\b(?:were|was|are|is|been|being)\s", participle.group())
+        if verb_cut_off(text, participle.end(), limit, passive is not None):
+            participle = None  # "women accosted him", "victims pronounced dead"
+    if participle and participle.group(1) not in _NOT_PARTICIPLES | STOP:
         parts.append(participle.span(1))
         what_end = participle.end()
-        extra = complement(text, what_end, limit)
         if extra:
             parts += spans(extra)
             what_end = extra[-1][2]
@@ -343,16 +342,16 @@ def _describe(
             lead, parts = span[0], [span, "of", *parts]
         elif not text[span[0] : span[1]].endswith("ing"):
             lead, parts = span[0], [*parts, span]
-        elif _generic(phrase):  # "wounding 12 people": the gerund is the only content
-            lead, parts = span[0], [span, "of", *parts]
+        elif _generic(phrase):  # "wounding 12 people" → "people wounded"
+            lead, parts = span[0], [*parts, past_participle(text[span[0] : span[1]])]
     elif _generic(phrase) and (verb := _FINITE_AFTER.match(text, what_end, limit)):
-        # "2 million people saw the Shroud": a generic noun takes its verb and object
-        parts.append(verb.span(1))
-        what_end = verb.end()
-        extra = complement(text, what_end, limit)
-        if extra:
+        # "2 million people saw the Shroud": a generic noun takes its verb and object,
+        # unless the object is not a phrase it can hold ("people approached them")
+        extra = complement(text, verb.end(), limit)
+        if extra or not verb_cut_off(text, verb.end(), limit, passive=False):
+            parts.append(verb.span(1))
+            what_end = extra[-1][2] if extra else verb.end()
             parts += spans(extra)
-            what_end = extra[-1][2]
     if _generic(phrase) and len(parts) == len(phrase):
         return None  # "12 people", "five others": nothing says which ones
     return parts, lead, what_end, None
@@ -374,31 +373,14 @@ def _generic(phrase: list[tuple[str, int, int]]) -> bool:
 
 
 _CURRENCY_SIGN = re.compile(r"[$€£¥]")
+#: Units of time: "four years of increases" is how long, not how many increases.
+_SPAN_UNIT = re.compile(r"(?:second|minute|hour|day|week|month|year|decade|centur)", re.I)
 
 
 def _is_link(word: str) -> bool:
     return word.lower() in {
         *("who is was now thought believed said to be aged age".split()),  # noqa: SIM905
     }
-
-
-def _in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
-    """Whether a number is part of a name or a code rather than a count: "U.S. Highway
-    101", "Xbox 360", "FTSE 100", "Planet Nine" (a capitalised word right before it, not
-    the sentence's first), "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to
-    other numbers)."""
-    if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", text[floor:start]):
-        return True
-    before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", text[floor:start])
-    if before is None or floor + before.start(1) == floor:
-        return False
-    word = before.group(1).rstrip(".")
-    return word.lower() not in _NAME_EXCEPTIONS
-
-
-#: Capitalised words that may stand right before a count: titles of a sentence's first
-#: words are excluded already; these are approximations and headline words.
-_NAME_EXCEPTIONS = frozenset("about around nearly some only just more than over".split())  # noqa: SIM905
 
 
 def _sentence_span(source: Source, pos: int) -> tuple[int, int]:
@@ -434,7 +416,7 @@ def found_figures(source: Source, own_year: int | None = None) -> list[FoundFigu
         if re.match(r"-[A-Za-z]", after) and not _MEASURE_COMPOUND.match(after):
             continue  # "4-C", "two-term", "3.5-feet-wide": part of a compound word
         floor, limit = _sentence_span(source, mention.start)
-        if _in_name_or_code(text, floor, mention.start, mention.end):
+        if in_name_or_code(text, floor, mention.start, mention.end):
             continue
         if mention.start < qualified_until and QUALIFIER_BEFORE.search(
             text[max(floor, mention.start - 12) : mention.start]

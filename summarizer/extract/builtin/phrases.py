@@ -19,6 +19,8 @@ STOP = frozenset(
     during from to in on at by for with as than about said says according if though
     although including like per each apiece annually now currently last over upon into
     under above below across via against among between off out up down back away
+    along toward towards through throughout beyond within without amid despite near
+    behind beside past onto inside outside
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Words that end a predicate ("were under 12 years old, including ..."): clause openers.
@@ -44,7 +46,7 @@ _ING_NOUNS = frozenset(
     """
     building meeting wedding funding spending housing training hearing killing shooting
     bombing morning evening ceiling painting recording offering filing listing opening
-    ending setting ruling warning earnings savings
+    ending setting ruling warning earnings savings thing sting swing spring string
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*|\d+(?:[.,]\d+)*")
@@ -140,12 +142,22 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
             break
         if lower == "of" and phrase and index + 1 < len(words):
             following = words[index + 1][0].lower()
-            if following in NOT_NOUN or following in STOP or following[:1].isdigit():
+            if following in NOT_NOUN or following in STOP or is_number(following):
                 break
         elif lower == "of":
             break
-        if lower.endswith("ing") and lower not in _ING_NOUNS and len(lower) > 5:
+        gerund = lower.endswith("ing") and lower not in _ING_NOUNS and len(lower) > 4
+        if gerund and len(phrase) >= 2 and phrase[-2][0].lower() == "of":
+            phrase.append((word, start, end))
+            break  # "counts of human trafficking": the gerund heads the "of" phrase
+        if gerund:
             break  # "seven ranging from", "12 people living in": a participle, not a noun
+        previous = phrase[-1][0] if phrase else ""
+        plain = previous.islower() or len(phrase) == 1  # not "House of Cards star"
+        after_plural = plain and _plural_word(previous) and lower != "of"
+        after_plural = after_plural and not previous.endswith(("'", "’"))  # "officers' home"
+        if after_plural and word.islower() and not _plural_word(word):
+            break  # "39 percent of Americans approve of": a plural head ends the phrase
         if phrase and word[:1].isupper() and phrase[-1][0][:1].islower() and phrase[-1][0] != "of":
             break  # "three dogs Tuesday": a name after the noun starts something else
         if lower.endswith("ly") and len(lower) > 4:
@@ -158,11 +170,22 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
         phrase.pop()
     if phrase and phrase[0][0] in {"Most", "More", "Many", "All", "Some", "Other"}:
         phrase = []
-    if len(phrase) == 1 and phrase[0][0][:1].isupper() and not phrase[0][0].isupper():
+    while len(phrase) > 1 and phrase[0][0] in {"more", "other", "total", "additional"}:
+        phrase = phrase[1:]  # "three more attackers", "258,000 total patients": the noun
+    named = partitive and _plural_word(phrase[0][0]) if phrase else False  # "of Americans"
+    if len(phrase) == 1 and phrase[0][0][:1].isupper() and not phrase[0][0].isupper() and not named:
         phrase = []  # "24 Global", "Twelve Apostles": a name, not what is counted
     if phrase and "-" in phrase[-1][0] and len(phrase) == 1:
         phrase = []  # "two sub-equal", "4,000 long-distance": a modifier without its noun
     return phrase, partitive
+
+
+def _plural_word(word: str) -> bool:
+    """A regular plural ("patients", "officers'"), not a possessive ("star's")."""
+    lower = word.lower().rstrip("'’")
+    if lower.endswith(("'s", "’s")):
+        return False
+    return len(lower) > 3 and lower.endswith("s") and not lower.endswith(("ss", "us", "is"))
 
 
 def is_number(word: str) -> bool:
@@ -184,6 +207,9 @@ def complement(text: str, pos: int, limit: int) -> list[Word]:
         out.append((word, start, end))
     if out and out[0][0].lower() not in PREPOSITIONS | {"the", "a", "an"}:
         return []  # a complement opens with a preposition or an object
+    infinitive = len(out) > 1 and out[0][0].lower() == "to" and out[1][0].islower()
+    if infinitive and out[1][0].lower() not in {"the", "a", "an"}:
+        return []  # "gathered to observe what": an infinitive, not a place
     while out and out[-1][0].lower() in {*STOP, *NOT_NOUN, "of"}:
         out.pop()
     if out and out[-1][0].endswith("ing") and out[-1][0].lower() not in _ING_NOUNS:
@@ -217,3 +243,144 @@ def predicate(text: str, pos: int, limit: int) -> list[Word]:
 
 def spans(words: list[Word]) -> list[Part]:
     return [(s, e) for _, s, e in words]
+
+
+#: Capitalised words that may stand right before a count: titles of a sentence's first
+#: words are excluded already; these are approximations and headline words.
+_NAME_EXCEPTIONS = frozenset("about around nearly some only just more than over".split())  # noqa: SIM905
+
+
+def in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
+    """Whether a number is part of a name, a code or a compound rather than a count: "U.S.
+    Highway 101", "Xbox 360", "FTSE 100", "Planet Nine" (a capitalised word right before
+    it, not the sentence's first), "Fig. 6", "U.S. 278" (an abbreviation right before it),
+    "2013-14", "888-580-8477", "47%-36%" (joined by hyphens to other numbers), "nine-to-33"
+    and "half-dozen" (joined to a word before it, unless an age follows: "then-18-year-old"),
+    "+0.88%" (a signed change), "one in 10", "for every 100,000" (the denominator of a
+    ratio), "top 10" (the size of a ranking), "40 30" (numbers in a row: an axis or a
+    table), "the Two Fat Ladies" (a number word capitalised mid-sentence)."""
+    before_text = text[floor:start]
+    if re.match(r"[-–]\d", text[end : end + 2]) or re.search(r"\d%?[-–]$", before_text):
+        return True
+    if re.search(r"[A-Za-z][-–]$", before_text) and not re.match(r"-\w+-olds?\b", text[end:]):
+        return True
+    if re.search(r"(?:^|[\s(])(?:[A-Z][a-z]{0,2}\.)+ ?$|[+±]$", before_text):
+        return True
+    if re.search(r"\b(?:one|1|a)\s+in\s+$|\b(?:top|every|per)\s+$", before_text, re.I):
+        return True  # "one in 10", "for every 100,000", "the top 10 books": a ratio, a rank
+    if text[start:end][:1].isupper() and re.search(r"[a-z,]\s+$", before_text):
+        return True  # "the Two Fat Ladies programmes": a capitalised number inside a name
+    if re.search(r"\d\s+$", before_text) or re.match(r"\s+\d", text[end : end + 2]):
+        return True  # "50 Number of Reports 40 30 Ave Events": a chart axis or table
+    before = re.search(r"(?:^|\s)([A-Z][\w.&'’-]*) $", before_text)
+    if before is None or floor + before.start(1) == floor:
+        return False
+    word = before.group(1).rstrip(".")
+    return word.lower() not in _NAME_EXCEPTIONS
+
+
+def possessor(phrase: list[Word]) -> list[Part]:
+    """The phrase up to its possessor: "boy's symptoms" → "boy" (the age is the boy's)."""
+    out: list[Part] = []
+    for word, start, end in phrase:
+        if word.endswith(("'s", "’s")):
+            return [*out, (start, end - 2)]
+        out.append((start, end))
+    return out
+
+
+#: "-ing" forms whose past participle is not the stem plus "-ed".
+_IRREGULAR_PARTICIPLES = {
+    "leaving": "left", "hitting": "hit", "holding": "held", "taking": "taken",
+    "making": "made", "bringing": "brought", "sending": "sent", "selling": "sold",
+    "losing": "lost", "finding": "found", "keeping": "kept", "catching": "caught",
+    "striking": "struck", "shooting": "shot", "beating": "beaten", "putting": "put",
+    "cutting": "cut", "getting": "got", "giving": "given", "seeing": "seen",
+    "hurting": "hurt", "feeding": "fed", "leading": "led", "stealing": "stolen",
+    "driving": "driven", "drawing": "drawn", "throwing": "thrown", "setting": "set",
+}  # fmt: skip
+
+
+def past_participle(gerund: str) -> str:
+    """The past participle of an "-ing" verb, so that "wounding 12 people" is labelled
+    "people wounded": the stem plus "-ed" ("injuring" → "injured", "stopping" →
+    "stopped"), "-ied" after a consonant "y", or the irregular form."""
+    lower = gerund.lower()
+    if lower in _IRREGULAR_PARTICIPLES:
+        return _IRREGULAR_PARTICIPLES[lower]
+    stem = lower[:-3]
+    if stem.endswith("e"):
+        return stem + "d"
+    if stem.endswith("y") and len(stem) > 2 and stem[-2] not in "aeiou":
+        return stem[:-1] + "ied"
+    return stem + "ed"
+
+
+#: Words that open a verb's object: after a bare "-ed" form they make it an active verb
+#: ("two women accosted him"), not what happened to the counted thing.
+_OBJECT_OPENERS = frozenset(
+    """
+    the a an his her their its him them me us it this that these those our my your they
+    he she we
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+#: Adverbs that may follow a participle without leaving it incomplete.
+_ADVERBS = frozenset(
+    """
+    yesterday today tonight overnight here there again too early late home soon later
+    earlier already still together nationwide worldwide abroad
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def verb_cut_off(text: str, pos: int, limit: int, passive: bool) -> bool:
+    """Whether the "-ed" form ending at ``pos`` would end the label cut off from what
+    it needs: an object ("the two female suspects coated their hands", "women accosted
+    him", "Five men had claimed they"; unless a "were"/"been" makes it passive) or a
+    complement ("victims were pronounced dead", "belts composed of particles").
+    Called only when ``complement`` took nothing."""
+    following = word_run(text, pos, limit)
+    if not following or not re.match(r"[ \t]", text[pos : pos + 1]):
+        return False  # punctuation or the sentence's end: the participle stands alone
+    word = following[0][0]
+    lower = word.lower()
+    if lower in _TIME_WORDS or lower in _ADVERBS or lower.endswith("ly"):
+        return False  # "people arrested Tuesday", "protesters detained overnight"
+    if not passive and (lower in _OBJECT_OPENERS or is_number(word) or word[:1].isupper()):
+        return True
+    return lower == "of" or (
+        word.islower() and lower not in STOP and lower not in PREPOSITIONS and not is_verb(word)
+    )
+
+
+#: Words naming a kind of quantity, not whose: "a bid of $17,525", "a cost of $300
+#: million" say nothing of what was bid on or what cost it, so they are no label; nor
+#: does a direction ("north of 50 percent").
+QUANTITY_WORDS = frozenset(
+    """
+    cost costs price bid stake share rate risk speed speeds worth value length height
+    weight distance period sum size level average total space span stretch term odds
+    chance chances probability capability capacity angle scale load north south east west
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+#: Nouns that are plural without an "s": a count above one has a plural head.
+_PLURALS = frozenset(
+    """
+    people children men women police staff personnel cattle feet teeth mice geese data
+    media troops fish sheep deer aircraft offspring youth clergy crew
+    """.split()  # noqa: SIM905 - a word list reads better as prose
+)
+
+
+def plural_head(phrase: list[tuple[str, int, int]]) -> bool:
+    """Whether a counted phrase's head is plural ("70 girls", "flybys of Venus"): "three
+    longer", "two-term senator", "the 3400 block of Applejack Terrace" have a singular
+    head because the number is not counting them (a comparison, a compound, an address)."""
+    words = [w for w, _, _ in phrase]
+    head = words[words.index("of") - 1] if "of" in words[1:] else words[-1]
+    lower = head.lower()
+    if lower in _PLURALS or (head.isupper() and len(head) > 1 and head.endswith("s")):
+        return True
+    return lower.endswith("s") and not lower.endswith(("ss", "us", "is"))

@@ -3,8 +3,11 @@
 Run from the repository root: ``python tests/data/figure-labels/build_candidates.py
 OLD.json candidates.jsonl`` (first draw; ``OLD.json`` is a dump of the figures of the
 extractor before issue 11: cluster, source, label text, value, citation start/end), or
-``... more 60 final sample.jsonl more.jsonl`` (a further draw from today's extractor,
-none already in the sample). Writes one candidate a
+``... more 60 final sample.jsonl more.jsonl [SEED]`` (a further draw from today's
+extractor, none already in the sample; seed 2026 drew `final`, 1111 and 1112
+`labels11a` and `labels11b`, 1113 and 1114 `labels11`), or
+``... show more.jsonl`` (each candidate as label, value and its context, for judging
+blind to the judgement). Writes one candidate a
 line, by reference only (offsets into the loader's text, no Multi-News words), for a
 person to add ``usable`` and ``reason`` to; ``show`` prints them with their sentence to
 judge. A label is stored as parts: ``[start, end]`` spans of the source text, or a short
@@ -19,7 +22,7 @@ import sys
 from pathlib import Path
 
 from summarizer.extract.builtin.extractor import builtin_events  # noqa: F401 - same loader path
-from summarizer.extract.builtin.figures import cluster_year, found_figures
+from summarizer.extract.builtin.figures import cluster_year, found_figures, join_parts
 from summarizer.sources.load import iter_clusters
 from summarizer.text.numbers import find_numbers
 
@@ -90,7 +93,7 @@ def main(old_path: str, out_path: str) -> None:
             handle.write(json.dumps(row) + "\n")
 
 
-def more(count: int, tag: str, sample_path: str, out_path: str) -> None:
+def more(count: int, tag: str, sample_path: str, out_path: str, seed: int = 2026) -> None:
     """Draw ``count`` more figures from today's extractor, none already in the sample:
     a held-out set for the judgement (it was refined on the first draw) and a hand
     estimate of today's usable share."""
@@ -106,7 +109,7 @@ def more(count: int, tag: str, sample_path: str, out_path: str) -> None:
             for found in found_figures(source, year):
                 if (cluster.id, source.id, found.value_span) not in taken:
                     pool.append((cluster.id, source.id, found))
-    rng = random.Random(2026)
+    rng = random.Random(seed)
     with open(out_path, "w", encoding="utf-8") as handle:
         for cluster_id, source_id, found in rng.sample(pool, count):
             parts = [list(p) if isinstance(p, tuple) else p for p in found.parts]
@@ -120,8 +123,23 @@ def more(count: int, tag: str, sample_path: str, out_path: str) -> None:
             handle.write(json.dumps(row) + "\n")
 
 
+def show(path: str) -> None:
+    """Print each candidate as ``n [label] = 'value' :: context``: what the labeller sees
+    (no verdict of ``usable_label``, no extractor)."""
+    clusters = {line.cluster.id: line.cluster for line in iter_clusters(DATA) if line.cluster}
+    for n, row in enumerate(map(json.loads, Path(path).read_text(encoding="utf-8").splitlines())):
+        text = next(s.text for s in clusters[row["cluster"]].sources if s.id == row["source"])
+        start, end = row["value"]
+        parts = [tuple(p) if isinstance(p, list) else p for p in row["label"]]
+        context = " ".join(text[max(0, start - 90) : end + 90].split())
+        print(f"{n} [{join_parts(text, parts)}] = {text[start:end]!r} :: {context}")
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "more":
-        more(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5])
+    if sys.argv[1] == "show":
+        show(sys.argv[2])
+    elif sys.argv[1] == "more":
+        seed = int(sys.argv[6]) if len(sys.argv) > 6 else 2026
+        more(int(sys.argv[2]), sys.argv[3], sys.argv[4], sys.argv[5], seed)
     else:
         main(sys.argv[1], sys.argv[2])
