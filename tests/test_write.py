@@ -390,3 +390,43 @@ def test_a_lead_sentence_headline_is_cut_to_its_first_clause() -> None:
     )
     title = "Operation Sunflower: 245 arrested in child abuse sweep"
     assert headline_form(title) == title
+
+
+def _two_source_merged(articles: dict[str, list[str]]) -> MergedEvent:
+    """One fact per sentence, every fact scored alike, so only coverage tells them apart."""
+    events, sources = [], []
+    for source_id, sentences in articles.items():
+        text = " ".join(sentences)
+        sources.append(Source(id=source_id, text=text))
+        facts = []
+        for sentence in sentences:
+            start = text.index(sentence)
+            citation = Citation(
+                source_id=source_id, start=start, end=start + len(sentence), quote=sentence
+            )
+            facts.append(
+                GroundedFact(statement=sentence, evidence=sentence, citation=citation, score=1.0)
+            )
+        events.append(SourceEvent(source_id=source_id, headline="h", extractor="x", facts=facts))
+    return merge_events(events, sources)
+
+
+def test_extractive_writer_says_what_the_sources_agree_on_first() -> None:
+    # Each source opens with a sentence of its own; the second sentences tell the same
+    # story in different words. With room for about one sentence, the one whose words the
+    # other source shares is chosen over either opener.
+    merged = _two_source_merged(
+        {
+            "S1": [
+                "A local bakery celebrated its fiftieth anniversary with free pastries.",
+                "Heavy flood waters closed the river bridge and the town hall on Monday.",
+            ],
+            "S2": [
+                "Commuters complained about delayed trains across the northern line.",
+                "The river flood forced officials to close the town hall and the bridge.",
+            ],
+        }
+    )
+    written = write_extractive(merged, max_words=14)
+    assert len(written.sentences) == 1
+    assert "flood" in written.sentences[0].text

@@ -41,7 +41,7 @@ POSITION_WEIGHT = 0.5
 POSITION_HALF_LIFE = 4.0
 
 
-def _stem(word: str) -> str:
+def stem(word: str) -> str:
     """Fold the commonest English inflections so 'arrested'/'arrests' share a dimension."""
     for suffix in ("ing", "ed", "es", "s"):
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
@@ -55,7 +55,7 @@ def content_tokens(text: str) -> list[str]:
     for match in _WORD.finditer(text):
         word = match.group().lower().strip("'’-")
         if word and word not in STOPWORDS:
-            out.append(_stem(word))
+            out.append(stem(word))
     return out
 
 

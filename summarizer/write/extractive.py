@@ -1,19 +1,27 @@
 """The extractive writer: merged facts → a readable, cited summary within a word budget.
 
 No model. Sentences are the merged facts' own statements (source sentences), chosen by a
-greedy maximal-marginal-relevance pass under ``max_words`` and put back in reading order
-(source by source, in text order), conflicts last. What decides:
+greedy pass under ``max_words`` and put back in reading order (source by source, in text
+order), conflicts last. What decides:
 
+* **coverage per word spent**: a sentence is worth the words of the cluster's expected
+  digest it adds (``text.coverage``: each source's word distribution, weighted towards its
+  lead and averaged over sources, clipped so a word already said often enough adds
+  nothing) divided by its length to the power ``LENGTH_EXPONENT``: between "best gain"
+  (which fills the budget with a few long sentences) and "best gain per word" (which
+  fills it with fragments). Clipped coverage is also the redundancy penalty: a sentence
+  that repeats chosen ones gains little. It replaced MMR over TF-IDF cosine, which chose
+  by relevance alone and measured 46.2 ROUGE-1 on the dev clusters against 47.0 for this
+  (both halves of them gained: 44.8 -> 46.0 and 47.6 -> 48.1);
 * **relevance**: the extractor's score (centrality against the *other* sources plus a
   position prior: news says the main point first), normalised per cluster, plus a bonus
-  for cross-source support (a fact the merger found in several sources). A separate
-  centroid-similarity term and a stronger character-offset position prior were measured
-  on the dev clusters and added nothing over the extractor's score, so neither is here;
-* **redundancy**: a candidate is worth less the more it resembles a chosen sentence
-  (TF-IDF cosine, the MMR penalty), and is never taken when it is a near-duplicate of one
-  (``text.readability.near_duplicate``: half or more of the shorter one's content words);
+  for cross-source support (a fact the merger found in several sources), added with
+  weight ``RELEVANCE_WEIGHT``: coverage alone (46.8 on the dev clusters, 47.0 with it)
+  does not know which of two equally covering sentences the other sources back;
 * **readability by construction**: page furniture and sentences with a quotation split
-  across sentences are never candidates; a sentence opening with a pronoun or connective
+  across sentences are never candidates; a near-duplicate of a chosen sentence
+  (``text.readability.near_duplicate``: half or more of the shorter one's content words)
+  is never taken; a sentence opening with a pronoun or connective
   (``dangling_opener``) is taken only when the sentence it continues (the adjacent one of
   the same source) is already chosen, so reading order puts it right after it; a leading
   wire dateline is cut from the statement (its span is still cited whole);
@@ -34,12 +42,13 @@ from __future__ import annotations
 import math
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from summarizer.core.options import DEFAULT_MAX_WORDS
 from summarizer.core.results import MergedEvent, MergedFigure
 from summarizer.merge.figures import conflict_strength
-from summarizer.text.rank import content_tokens, fits_budget
+from summarizer.text.coverage import coverage_gain, digest_tokens, expected_digest
+from summarizer.text.rank import fits_budget
 from summarizer.text.readability import (
     Span,
     content_words,
@@ -60,8 +69,14 @@ LEAD_FACTS = 3
 MAX_CONFLICT_SENTENCES = 2
 #: Weight of cross-source support (share of the cluster's sources stating the fact).
 SUPPORT_WEIGHT = 0.3
-#: MMR trade-off: the share of a candidate's value given to not repeating chosen ones.
-DIVERSITY = 0.5
+#: A candidate's coverage gain is divided by its length to this power (1: gain per word,
+#: which prefers fragments; 0: raw gain, which prefers the longest sentences).
+LENGTH_EXPONENT = 0.8
+#: Weight of the normalised relevance (extractor score plus support) beside coverage.
+RELEVANCE_WEIGHT = 0.2
+#: The coverage target's length as a share of the word budget: below 1 so that the
+#: commonest words saturate before the budget does and the rest buys new content.
+TARGET_SHARE = 0.6
 
 
 @dataclass(slots=True)
@@ -72,6 +87,11 @@ class _Candidate:
     length: int
     relevance: float = 0.0
     dangling: bool = False
+    #: The sentence's words as the coverage target counts them (``digest_tokens``).
+    tokens: Counter[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.tokens = digest_tokens(self.sentence.text)
 
 
 def _value_text(figure: MergedFigure) -> str:
@@ -139,28 +159,6 @@ def _spans(merged: MergedEvent, sentence: WrittenSentence) -> list[Span]:
     ]
 
 
-def _vectors(texts: Sequence[str]) -> list[dict[str, float]]:
-    """Unit TF-IDF vectors (sublinear tf) over the candidates themselves, as sparse dicts."""
-    tokens = [content_tokens(t) for t in texts]
-    df = Counter(tok for toks in tokens for tok in set(toks))
-    n = len(texts)
-    out = []
-    for toks in tokens:
-        weights = {
-            tok: (1.0 + math.log(count)) * (math.log((1.0 + n) / (1.0 + df[tok])) + 1.0)
-            for tok, count in Counter(toks).items()
-        }
-        norm = math.sqrt(sum(w * w for w in weights.values())) or 1.0
-        out.append({tok: w / norm for tok, w in weights.items()})
-    return out
-
-
-def _cosine(a: dict[str, float], b: dict[str, float]) -> float:
-    if len(a) > len(b):
-        a, b = b, a
-    return sum(w * b.get(tok, 0.0) for tok, w in a.items())
-
-
 def _fact_candidates(merged: MergedEvent) -> list[_Candidate]:
     """Every publishable fact sentence, scored for relevance (see the module docstring)."""
     out: list[_Candidate] = []
@@ -189,12 +187,20 @@ def _fact_candidates(merged: MergedEvent) -> list[_Candidate]:
 
 
 class _Selection:
-    """Sentences chosen so far under the limits; repeats and orphans are refused."""
+    """Sentences chosen so far under the limits; repeats and orphans are refused.
 
-    def __init__(self, max_sentences: int | None, max_words: int | None) -> None:
+    ``covered`` counts the chosen sentences' words, against which ``coverage_gain``
+    measures what a candidate would still add to the ``target`` digest.
+    """
+
+    def __init__(
+        self, max_sentences: int | None, max_words: int | None, target: dict[str, float]
+    ) -> None:
         self.max_sentences = max_sentences
         self.max_words = max_words
+        self.target = target
         self.chosen: list[_Candidate] = []
+        self.covered: Counter[str] = Counter()
         self.words = 0
 
     def full(self) -> bool:
@@ -216,22 +222,27 @@ class _Selection:
             continues(other.spans, candidate.spans) for other in self.chosen
         )
 
+    def value(self, candidate: _Candidate, top_relevance: float) -> float:
+        """Coverage gained per (length ** ``LENGTH_EXPONENT``) plus weighted relevance."""
+        gain = coverage_gain(candidate.tokens, self.target, self.covered)
+        return gain / math.pow(max(candidate.length, 1), LENGTH_EXPONENT) + (
+            RELEVANCE_WEIGHT * candidate.relevance / top_relevance
+        )
+
     def take(self, candidate: _Candidate) -> None:
         self.chosen.append(candidate)
+        self.covered.update(candidate.tokens)
         self.words += candidate.length
 
 
-def _mmr(
+def _greedy(
     selection: _Selection,
     pool: list[_Candidate],
-    vectors: dict[int, dict[str, float]],
+    top_relevance: float,
     stop_after: int | None = None,
 ) -> None:
-    """Greedy MMR over ``pool`` (taken items are removed); at most ``stop_after`` picks.
-
-    ``vectors`` maps ``id(candidate)`` to its TF-IDF vector; chosen sentences without one
-    (the formulaic conflict sentences) add no MMR penalty, only the near-duplicate test.
-    """
+    """Best ``_Selection.value`` first over ``pool`` (taken items are removed), at most
+    ``stop_after`` picks; stops when nothing left is allowed."""
     taken = 0
     while pool and (stop_after is None or taken < stop_after):
         best: _Candidate | None = None
@@ -239,15 +250,7 @@ def _mmr(
         for candidate in pool:
             if not selection.allows(candidate):
                 continue
-            overlap = max(
-                (
-                    _cosine(vectors[id(candidate)], vectors[id(c)])
-                    for c in selection.chosen
-                    if id(c) in vectors
-                ),
-                default=0.0,
-            )
-            value = (1 - DIVERSITY) * candidate.relevance - DIVERSITY * overlap
+            value = selection.value(candidate, top_relevance)
             if value > best_value:
                 best, best_value = candidate, value
         if best is None:
@@ -255,6 +258,20 @@ def _mmr(
         pool.remove(best)
         selection.take(best)
         taken += 1
+
+
+def _target(pool: Sequence[_Candidate], max_words: int | None) -> dict[str, float]:
+    """The expected digest (``text.coverage``) of the candidates, source by source in
+    text order, sized ``TARGET_SHARE`` of the budget (of the default one without)."""
+    by_source: dict[str, list[_Candidate]] = {}
+    for candidate in pool:
+        if candidate.spans:
+            by_source.setdefault(candidate.spans[0].source_id, []).append(candidate)
+    ordered = [
+        [c.tokens for c in sorted(group, key=lambda c: c.spans[0].start)]
+        for group in by_source.values()
+    ]
+    return expected_digest(ordered, TARGET_SHARE * (max_words or DEFAULT_MAX_WORDS))
 
 
 def _ranked_conflicts(merged: MergedEvent) -> list[str]:
@@ -294,10 +311,9 @@ def write_extractive(
             _Candidate(s, _spans(merged, s), content_words(s.text), len(s.text.split()))
             for s in _figure_sentences(merged)
         ]
-    texts = _vectors([c.sentence.text for c in pool])
-    vectors = {id(c): v for c, v in zip(pool, texts, strict=True)}
-    selection = _Selection(max_sentences, max_words)
-    _mmr(selection, pool, vectors, stop_after=LEAD_FACTS)
+    top_relevance = max((c.relevance for c in pool), default=1.0) or 1.0
+    selection = _Selection(max_sentences, max_words, _target(pool, max_words))
+    _greedy(selection, pool, top_relevance, stop_after=LEAD_FACTS)
     stated = 0
     for conflict_id in _ranked_conflicts(merged):
         sentence = _conflict_sentence(merged, conflict_id)
@@ -308,7 +324,7 @@ def write_extractive(
         if selection.allows(candidate):
             selection.take(candidate)
             stated += 1
-    _mmr(selection, pool, vectors)
+    _greedy(selection, pool, top_relevance)
     chosen = sorted(selection.chosen, key=lambda c: _reading_position(merged, c))
     by_relevance = sorted(selection.chosen, key=lambda c: -c.relevance)
     sentences = [c.sentence for c in chosen]
