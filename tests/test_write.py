@@ -21,6 +21,7 @@ from summarizer.llm.client import LLM
 from summarizer.merge.merger import merge_events
 from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply
 from summarizer.text.numbers import contains_number, find_numbers
+from summarizer.write.extractive import strip_connective
 from summarizer.write.schema import SummaryDraft, draft_problems, validation_context
 from summarizer.write.writer import WrittenSummary, render_items, write_extractive, write_with_llm
 
@@ -430,3 +431,23 @@ def test_extractive_writer_says_what_the_sources_agree_on_first() -> None:
     written = write_extractive(merged, max_words=14)
     assert len(written.sentences) == 1
     assert "flood" in written.sentences[0].text
+
+
+def test_strip_connective_cuts_a_back_pointing_opener_only_when_the_rest_stands() -> None:
+    assert (
+        strip_connective("However, Smith said the plant would reopen next week.")
+        == "Smith said the plant would reopen next week."
+    )
+    assert strip_connective("But “We will rebuild,” Smith told the crowd.") == (
+        "“We will rebuild,” Smith told the crowd."
+    )
+    # The rest leans on an earlier sentence ("He"), or is too short: kept whole.
+    kept = "But He said the plant would reopen next week."
+    assert strip_connective(kept) == kept
+    assert strip_connective("But Smith left.") == "But Smith left."
+    # A lower-case rest would not start a sentence (the text is cut, never rewritten),
+    # and "Then" carries meaning of its own: both kept.
+    lower = "But the plant would reopen next week, officials said."
+    assert strip_connective(lower) == lower
+    then = "Then Smith said the plant would reopen next week."
+    assert strip_connective(then) == then

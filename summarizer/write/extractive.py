@@ -24,7 +24,12 @@ order), conflicts last. What decides:
   is never taken; a sentence opening with a pronoun or connective
   (``dangling_opener``) is taken only when the sentence it continues (the adjacent one of
   the same source) is already chosen, so reading order puts it right after it; a leading
-  wire dateline is cut from the statement (its span is still cited whole);
+  wire dateline is cut from the statement (its span is still cited whole), and so is a
+  leading additive or contrastive connective ("But", "However,", "Meanwhile,") when what
+  follows is a complete sentence that leans on nothing: the connective only points back,
+  so without it the sentence can stand anywhere in the summary (47.04 -> 47.09 ROUGE-1
+  on the dev clusters, both halves: 45.96 -> 45.99, 48.13 -> 48.19); the cited span is
+  still the whole source sentence, which holds the written text contiguously;
 * **budget**: a candidate is taken while at least half of it fits in ``max_words`` (so a
   summary ends within half a sentence of the budget, as a human digest does, instead of
   stopping early); longer ones are skipped and shorter ones may still fill the rest; the
@@ -40,6 +45,7 @@ replaced by the span itself, so every number written comes from a cited span.
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -77,6 +83,14 @@ RELEVANCE_WEIGHT = 0.2
 #: The coverage target's length as a share of the word budget: below 1 so that the
 #: commonest words saturate before the budget does and the rest buys new content.
 TARGET_SHARE = 0.6
+#: Leading connectives that only point back ("But, "However,"): cut when the rest stands.
+#: Not temporal or causal ones ("Then", "So"), whose sentence means less without them.
+_LEADING_CONNECTIVE = re.compile(
+    r"^(?:But|And|However|Also|Meanwhile|Still|Yet|Moreover|In addition|Additionally|"
+    r"Instead|Indeed)\s*,?\s+(?=[A-Z\"“])"
+)
+#: Shortest rest (in words) that a connective is cut from.
+_MIN_REST_WORDS = 6
 
 
 @dataclass(slots=True)
@@ -127,6 +141,17 @@ def _conflict_sentence(merged: MergedEvent, conflict_id: str) -> WrittenSentence
     return WrittenSentence(text=text, fact_ids=[conflict.id])
 
 
+def strip_connective(text: str) -> str:
+    """``text`` without a leading back-pointing connective, if the rest stands alone."""
+    match = _LEADING_CONNECTIVE.match(text)
+    if match is None:
+        return text
+    rest = text[match.end() :]
+    if len(rest.split()) < _MIN_REST_WORDS or dangling_opener(rest):
+        return text
+    return rest
+
+
 def _fact_sentence(merged: MergedEvent, index: int) -> WrittenSentence | None:
     """The fact's statement (or, failing the number check, its span), readable or nothing."""
     fact = merged.facts[index]
@@ -135,6 +160,9 @@ def _fact_sentence(merged: MergedEvent, index: int) -> WrittenSentence | None:
         if not flat or furniture(flat) or unbalanced_quotes(flat):
             continue
         if not sentence_problems(flat, [fact.id], merged, "sentence"):
+            bare = strip_connective(flat)
+            if bare != flat and not sentence_problems(bare, [fact.id], merged, "sentence"):
+                flat = bare
             return WrittenSentence(text=flat, fact_ids=[fact.id])
     return None
 
