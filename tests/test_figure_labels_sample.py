@@ -28,13 +28,16 @@ MULTINEWS = HERE.parent.parent / "shared" / "data" / "multinews-dev.jsonl"
 #: at least this share of each part. The first 180 lines ("before", "after"), the
 #: `final` 60 and the `labels11a`/`labels11b` draws were all read while its rules were
 #: written (measured 95%, 90%, 94%, 95%); the `labels11` draws were judged after the last
-#: rule and no rule was fitted to them (measured 110/128, 86%, all but one miss lenient).
+#: rule and no rule was fitted to them (measured 110/128, 86%, all but one miss lenient);
+#: the `labels11c` draws likewise after the next pass (90/100; it accepts all 100, so it
+#: agrees only as often as the hand labels say usable).
 MIN_AGREEMENT = {
     "development": 0.9,
     "final": 0.85,
     "labels11a": 0.85,
     "labels11b": 0.85,
     "labels11": 0.8,
+    "labels11c": 0.85,
 }
 
 

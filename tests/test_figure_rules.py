@@ -283,3 +283,59 @@ def test_figure_label_share_counts_every_wording() -> None:
     merged = merge_events(result_events, [one])
     assert figure_label_share([merged]) == 1.0
     assert figure_label_share([]) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value", "label"),
+    [
+        # A verb "-s" form after a singular noun, before a date, is a clause: cut there.
+        ("The 20-day launch window opens July 31.", 20, "launch window"),
+        ("Five-year-old Braden Scott sits up unassisted.", 5, "age of Braden Scott"),
+        # An active verb cut from its particle is left out.
+        ("Two young boys jumped into action to help pull him.", 2, "young boys"),
+        # A verb cut from its infinitive is left out.
+        ("Four men managed to flee, police said.", 4, "men"),
+        # A part of a group takes no governing word: it governs the part, not the group.
+        ("In all, the winner of five of those contests won.", 5, "contests"),
+        ("Results showed 59% of investors voting by proxy rejected it.", 59, "investors"),
+        # "of" opening a list of names is not the counted thing's place.
+        ("Rebels took the three major towns of Kidal, Gao and Timbuktu.", 3, "major towns"),
+        (
+            "They read 24 different editions of Wikipedia, the team said.",
+            24,
+            "different editions of Wikipedia",
+        ),
+    ],
+)
+def test_label_stops_before_a_clause_or_another_words_phrase(
+    text: str, value: float, label: str
+) -> None:
+    assert _labels(text)[value] == label
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("The mission, costing in the region of $1.5bn, flies.", 1.5e9),  # compound preposition
+        ("It shrinks its orbit over the course of nearly seven years.", 7),
+        ("The firm saw spills at five-year lows.", 5),  # the span of a quantity word
+        ("It compares with a peak of 10 percent then.", 10),  # a quantity word alone
+        ("This is like 1 percent of the guys who are leaving.", 1),  # a generic noun
+        ("He said about two dozen others managed to escape, but left.", 24),  # generic, cut
+        ("The key group (viewers aged 18 to 49) grew.", 18),  # an age bracket's bound
+        ("It joined a 2-month-old national Occupy Wall Street movement.", 2),  # modifies a name
+        ("The judge heard five of the seven previous cases.", 5),  # a count of a count
+        # Two groups before a bare count ("reports" for "adults"): whose is not known.
+        ("Of the 313 reports filed for missing adults, 15 were arrested.", 15),
+    ],
+)
+def test_numbers_whose_label_would_be_a_fragment_are_dropped(text: str, value: float) -> None:
+    assert value not in _labels(text)
+
+
+def test_soccer_fans_and_later_dates_are_not_clauses() -> None:
+    labels = _labels(
+        "About 300 soccer fans were detained. Some 15 percent of all patients may wait."
+    )
+    assert labels[300] == "soccer fans detained"
+    assert labels[15] == "all patients"

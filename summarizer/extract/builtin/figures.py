@@ -51,6 +51,7 @@ from summarizer.extract.builtin.phrases import (
     STOP,
     Part,
     complement,
+    compound_preposition,
     in_name_or_code,
     is_number,
     is_verb,
@@ -140,6 +141,10 @@ _PARTICIPLE_AFTER = re.compile(
 _QUALIFIER_AFTER = re.compile(
     r"\s+((?:aged|ages|under|over)\s+\d+(?:\s*(?:to|and|-)\s*\d+)?(?:\s+years\s+old)?)\b"
 )
+_SECOND_GROUP = re.compile(
+    r"(?:\s+[a-z]+ed)?\s+(?:for|of|on|about|involving|against)\s+(?:the\s+)?(?:[a-z]+\s+)?"
+    r"[a-z]+s\b"
+)
 _NOT_PARTICIPLES = frozenset({"aged", "based", "been", "even", "often", "seen", "then"})
 #: The group a bare count belongs to: "Of the 123 victims, 110 ...", "Among the children,
 #: 45 were ...", "Several of the children were young. Five were under age 3."
@@ -188,7 +193,9 @@ def _group_before(text: str, paragraph: int, start: int) -> tuple[tuple[int, int
     for match in _GROUP.finditer(text, max(paragraph, start - 400), start):
         word = match.group(1)
         if word not in NOT_NOUN and not is_verb(word) and not is_number(word):
-            found = match.span(1), match.start()
+            # "Of the 313 reports filed for missing adults": two groups, whose is unknown
+            second = _SECOND_GROUP.match(text, match.end(1), start)
+            found = None if second else (match.span(1), match.start())
     return found
 
 
@@ -219,8 +226,8 @@ def _word_before(text: str, floor: int, start: int) -> tuple[int, int] | None:
     word = match.group(1)
     if word in NOT_NOUN or word in STOP or is_verb(word) or word in _NOT_GOVERNORS:
         return None
-    if word in QUANTITY_WORDS:
-        return None
+    if word in QUANTITY_WORDS or compound_preposition(text, floor, floor + match.start(1)):
+        return None  # "a bid of $17,525", "in the region of $1.5bn": no thing measured
     return floor + match.start(1), floor + match.end(1)
 
 
@@ -284,10 +291,11 @@ def _describe(
         # The evidence is the count's own sentence; the group may come from an earlier one.
         lead = min(phrase_start, start) if phrase_start >= floor else start
         return [noun, *spans(rest)], lead, rest[-1][2], None
-    phrase, _ = noun_phrase(text, end, limit)
+    phrase, partitive = noun_phrase(text, end, limit)
     if not phrase:
         link = _LINK_BEFORE.search(text, floor, start)
-        age = value.is_integer() and 0 < value <= 120
+        bracket = re.match(r"\s*(?:to|and|-|–)\s*\d", text[end:limit])  # "aged 18 to 49"
+        age = value.is_integer() and 0 < value <= 120 and not bracket
         words = word_run(text, link.start(1), link.end()) if link and age else []
         nouns = [w for w in words[:2] if not _is_link(w[0])]
         closed = NOT_NOUN | STOP | PREPOSITIONS
@@ -334,9 +342,11 @@ def _describe(
         if extra:
             parts += spans(extra)
             what_end = extra[-1][2]
-    elif governor := _governor_before(text, floor, start):
+    elif not partitive and (governor := _governor_before(text, floor, start)):
         # "the arrest of 245 people", "identified 123 victims"; an "-ing" verb ("having
         # eight objects", "killing three people") would open the label with a verb: left out.
+        # A part ("the winner of five of those contests", "showed 59% of investors") has
+        # none: the word before governs the part, not the group the label names.
         span, kind = governor
         if kind == "noun":
             lead, parts = span[0], [span, "of", *parts]
@@ -359,7 +369,7 @@ def _describe(
 
 _ALL_BUT = re.compile(r"\b(?:all but|except|except for|other than)\s*$", re.IGNORECASE)
 #: Nouns that count without saying what: alone they are no label ("12 people").
-_GENERIC_NOUNS = frozenset("people persons others ones things".split())  # noqa: SIM905
+_GENERIC_NOUNS = frozenset("people persons others ones things guys folks".split())  # noqa: SIM905
 _FINITE_AFTER = re.compile(
     r"\s+(?:(?:have|has|had)\s+)?("
     r"won|got|made|took|came|went|gave|saw|told|found|left|kept|held|led|ran|met|paid|sold|"

@@ -38,7 +38,7 @@ AUX = frozenset(
 NOT_NOUN = frozenset(
     """
     a an the this these those that it its he she they we you i them him her his their our
-    us me my your not no there here then also just only very so such one ones
+    us me my your not no there here then also just only very so such one ones what whatever
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: "-ing" words that are nouns ("three buildings", "two meetings"), not participles.
@@ -138,6 +138,8 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
         lower = word.lower()
         if word[:1].isdigit() or is_verb(word) or lower in STOP:
             break
+        if not phrase and is_number(word):
+            break  # "five of the seven previous elections": a count of a count, not a noun
         if lower in NOT_NOUN and not (lower == "one" and phrase):
             break
         if lower == "of" and phrase and index + 1 < len(words):
@@ -159,13 +161,18 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
         if after_plural and word.islower() and not _plural_word(word):
             break  # "39 percent of Americans approve of": a plural head ends the phrase
         if phrase and word[:1].isupper() and phrase[-1][0][:1].islower() and phrase[-1][0] != "of":
+            if len(phrase) == 1 and _modifies_name(phrase[0][0], words[index:]):
+                phrase = []  # "a 2-month-old national Occupy movement": it modifies the name
             break  # "three dogs Tuesday": a name after the noun starts something else
+        if phrase and _finite_s_verb(previous, word, words[index + 1 : index + 2]):
+            break  # "the launch window opens July 31", "Braden Scott sits up": a verb
         if lower.endswith("ly") and len(lower) > 4:
             break  # "reports annually", "patients overall": an adverb ends the phrase
         has_of = any(w.lower() == "of" for w, _, _ in phrase)
         if len(phrase) >= _MAX_NP_WORDS + (3 if has_of else 0):
             break
         phrase.append((word, start, end))
+    phrase = _before_enumeration(text, phrase)
     while phrase and phrase[-1][0].lower() in {"of", *NOT_NOUN}:
         phrase.pop()
     if phrase and phrase[0][0] in {"Most", "More", "Many", "All", "Some", "Other"}:
@@ -178,6 +185,65 @@ def noun_phrase(text: str, pos: int, limit: int) -> tuple[list[Word], bool]:
     if phrase and "-" in phrase[-1][0] and len(phrase) == 1:
         phrase = []  # "two sub-equal", "4,000 long-distance": a modifier without its noun
     return phrase, partitive
+
+
+#: Adjective endings: one such word cut off by a name modifies the name, it counts nothing.
+_ADJECTIVE_END = re.compile(r"[a-z](?:al|ic|ous|ful|ish)$")
+
+
+def _modifies_name(word: str, rest: list[Word]) -> bool:
+    """Whether an adjective-like ``word`` before the capitalised ``rest`` modifies a
+    compound name ("national Occupy Wall Street movement": a common noun ends the name),
+    rather than a noun before a name of its own ("official Ahmed Ali said")."""
+    if not _ADJECTIVE_END.search(word):
+        return False
+    names = 0
+    while names < len(rest) and rest[names][0][:1].isupper():
+        names += 1
+    if names == len(rest):
+        return False
+    after = rest[names][0]
+    return not (is_verb(after) or after.lower() in STOP | NOT_NOUN | _TIME_WORDS)
+
+
+_MONTH_WORDS = frozenset(
+    "january february march april may june july august september october november december".split()  # noqa: SIM905
+)
+#: Particles and directions that complete a verb ("jumped into action", "sits up").
+PARTICLES = frozenset("into onto up down out off away back".split())  # noqa: SIM905
+
+
+def _finite_s_verb(previous: str, word: str, following: list[Word]) -> bool:
+    """Whether ``word``, an "-s" form after a singular noun or a name, is the verb of a
+    clause rather than a plural head: "window opens July 31", "Scott sits up", "plan
+    costs the city" (an object, number, date or particle follows) are clauses; "soccer
+    fans", "police officers" are not (nothing of the kind follows)."""
+    if not word.islower() or not _plural_word(word) or _plural_word(previous) or not following:
+        return False
+    after = following[0][0]
+    lower = after.lower()
+    month = after[:1].isupper() and lower in _MONTH_WORDS  # not "patients may"
+    return lower in _OBJECT_PRONOUNS or month or lower in PARTICLES or is_number(after)
+
+
+#: Determiners and pronouns that only open an object: "that" and "a" also follow a noun
+#: ("systems that diagnose", "two drinks a day"), so they are not among them.
+_OBJECT_PRONOUNS = frozenset("the his her their its him them me us it our my your".split())  # noqa: SIM905
+
+
+def _before_enumeration(text: str, phrase: list[Word]) -> list[Word]:
+    """The phrase without an "of" that opens a list of names: "the three major towns of
+    Kidal, Gao and Timbuktu" are the towns, and Kidal is one of them, not their place."""
+    heads = [w for w, _, _ in phrase]
+    if "of" not in heads[1:]:
+        return phrase
+    at = heads.index("of", 1)
+    if at + 1 >= len(phrase) or not heads[at + 1][:1].isupper():
+        return phrase
+    names = r"[A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*"
+    if re.match(rf"\s*,\s*{names}\s*(?:,|and\b|or\b)|\s+(?:and|or)\s+[A-Z]", text[phrase[-1][2] :]):
+        return phrase[:at]
+    return phrase
 
 
 def _plural_word(word: str) -> bool:
@@ -279,6 +345,20 @@ def in_name_or_code(text: str, floor: int, start: int, end: int) -> bool:
     return word.lower() not in _NAME_EXCEPTIONS
 
 
+#: "in the region of", "over the course of", "at the height of": a preposition, an article
+#: and a noun before "of" make a compound preposition; the noun is not what is measured.
+_COMPOUND_PREPOSITION = re.compile(
+    r"\b(?:in|over|on|at|for|by|within|under|during|throughout|to)\s+the\s+$", re.IGNORECASE
+)
+
+
+def compound_preposition(text: str, floor: int, noun_start: int) -> bool:
+    """Whether the noun at ``noun_start`` (before "of" and a number) is the middle of a
+    compound preposition ("costing in the region of $1.5bn", "over the course of seven
+    years"), which names no thing the number measures."""
+    return _COMPOUND_PREPOSITION.search(text[floor:noun_start]) is not None
+
+
 def possessor(phrase: list[Word]) -> list[Part]:
     """The phrase up to its possessor: "boy's symptoms" → "boy" (the age is the boy's)."""
     out: list[Part] = []
@@ -350,6 +430,10 @@ def verb_cut_off(text: str, pos: int, limit: int, passive: bool) -> bool:
         return False  # "people arrested Tuesday", "protesters detained overnight"
     if not passive and (lower in _OBJECT_OPENERS or is_number(word) or word[:1].isupper()):
         return True
+    if not passive and lower in PARTICLES:
+        return True  # "boys jumped into action", "men broke off": the verb needs its particle
+    if lower == "to" and len(following) > 1 and following[1][0].islower():
+        return following[1][0].lower() not in {"the", "a", "an"}  # "managed to escape"
     return lower == "of" or (
         word.islower() and lower not in STOP and lower not in PREPOSITIONS and not is_verb(word)
     )
@@ -363,6 +447,7 @@ QUANTITY_WORDS = frozenset(
     cost costs price bid stake share rate risk speed speeds worth value length height
     weight distance period sum size level average total space span stretch term odds
     chance chances probability capability capacity angle scale load north south east west
+    peak high low record maximum minimum
     """.split()  # noqa: SIM905 - a word list reads better as prose
 )
 #: Nouns that are plural without an "s": a count above one has a plural head.

@@ -5,7 +5,7 @@ OLD.json candidates.jsonl`` (first draw; ``OLD.json`` is a dump of the figures o
 extractor before issue 11: cluster, source, label text, value, citation start/end), or
 ``... more 60 final sample.jsonl more.jsonl [SEED]`` (a further draw from today's
 extractor, none already in the sample; seed 2026 drew `final`, 1111 and 1112
-`labels11a` and `labels11b`, 1113 and 1114 `labels11`), or
+`labels11a` and `labels11b`, 1113 and 1114 `labels11`, 1115 and 1116 `labels11c`), or
 ``... show more.jsonl`` (each candidate as label, value and its context, for judging
 blind to the judgement). Writes one candidate a
 line, by reference only (offsets into the loader's text, no Multi-News words), for a
