@@ -1,6 +1,6 @@
 """One-process ``summarizer batch`` against ``--engine ray`` on the same input and machine.
 
-    python benchmarks/scaleout.py [--clusters 1000] [--llm-clusters 400] [--latency 0.5]
+    python benchmarks/scaleout.py [--clusters 1000] [--llm-clusters 1000] [--latency 0.5]
                                   [--concurrency 64] [--workers 1,2]
 
 Every run is the whole command in a fresh process (``python -m summarizer batch ...``), so
@@ -145,7 +145,7 @@ def bench(label: str, args: list[str], clusters: int, env: dict[str, str], work:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--clusters", type=int, default=1000)
-    parser.add_argument("--llm-clusters", type=int, default=400)
+    parser.add_argument("--llm-clusters", type=int, default=1000)
     parser.add_argument("--latency", type=float, default=0.5)
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
