@@ -104,10 +104,14 @@ def lines_of(data: bytes) -> Iterator[bytes]:
 
 
 def file_keys(path: str) -> KeyPlan:
-    """The key pass over one local JSONL file, read here (no Ray task, no worker start)."""
+    """The key pass over one local JSONL file, read here (no Ray task, no worker start).
+
+    Streamed a line at a time (binary iteration ends lines at ``\n``, as :func:`lines_of`
+    does), so a corpus-sized input never sits whole in the driver's memory.
+    """
     with open(path, "rb") as handle:
-        data = handle.read()
-    return plan_keys(((k.cluster_id, k.content_hash) for k in map(_key_text, lines_of(data))), path)
+        lines = (raw.rstrip(b"\n") for raw in handle if raw.strip())
+        return plan_keys(((k.cluster_id, k.content_hash) for k in map(_key_text, lines)), path)
 
 
 def _key_text(line: bytes) -> KeyedLine:
