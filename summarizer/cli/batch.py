@@ -22,7 +22,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from summarizer.batch.api import open_collect, prepare_requests
 from summarizer.batch.runner import (
     BatchRunner,
     BatchStats,
@@ -136,6 +135,12 @@ async def _run(
 
 
 def cmd_batch_prepare(args: argparse.Namespace) -> int:
+    # Late on purpose, as ``pipeline.open_engine`` imports the LLM client: ``batch.api``
+    # builds request bodies with instructor and openai (about 1.5 s to import), which the
+    # built-in ``summarize`` and ``batch`` commands must not pay for
+    # (tests/test_cli_startup.py).
+    from summarizer.batch.api import prepare_requests
+
     _check_paths(args, args.input)
     settings, options = resolved(args, LLMSettings), resolved(args, RunOptions)
     report = prepare_requests(
@@ -159,6 +164,8 @@ def cmd_batch_prepare(args: argparse.Namespace) -> int:
 
 
 def cmd_batch_collect(args: argparse.Namespace) -> int:
+    from summarizer.batch.api import open_collect  # late: see cmd_batch_prepare
+
     _check_paths(args, args.input, args.responses)
     options = resolved(args, RunOptions)
     total = _maybe_count(args, args.input)

@@ -22,11 +22,12 @@ import datetime as dt
 import re
 import time
 from dataclasses import dataclass, field
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from summarizer.core.errors import BadInputError
+
+if TYPE_CHECKING:
+    import httpx
 
 #: Media types we can turn into article text; anything else is refused by name.
 TEXT_TYPES = frozenset({"text/html", "text/plain", "application/xhtml+xml"})
@@ -171,6 +172,8 @@ def fetch_url(url: str, *, timeout_s: float, max_bytes: int) -> FetchedPage:
     ``timeout_s`` bounds the whole exchange (connect, headers and body), not only each
     socket read, and ``max_bytes`` is enforced while streaming.
     """
+    import httpx  # lazy: 0.15 s (with its CLI's rich), and only URL inputs need it
+
     deadline = time.monotonic() + timeout_s
     try:
         with (
