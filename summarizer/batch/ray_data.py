@@ -56,11 +56,11 @@ from summarizer.batch.ray_ids import (
     finish_output,
     jsonl_line,
     key_row,
-    lines_of,
     output_dir,
     part_name,
     plan_keys,
     scan_output,
+    split_file,
     summary,
 )
 from summarizer.batch.runner import stage_of
@@ -164,12 +164,25 @@ class ClusterSummarizer:
         self._skip = skip
         self._winners = dict(winners)
         self._engine: Engine | None = None
+        # Built here, not at the first batch: constructing the engine imports its stack
+        # (openai and instructor for an LLM, seconds of CPU), and the constructor runs
+        # while the read task is still starting, so that time is hidden. It is entered in
+        # the actor's event loop, where its client must live.
+        self._built: Engine | SummarizerError = self._build(settings)
+
+    @staticmethod
+    def _build(settings: LLMSettings) -> Engine | SummarizerError:
+        try:
+            return open_engine(settings)
+        except SummarizerError as error:  # raised at the first batch, as Ray surfaces it
+            return error
 
     async def _ready(self) -> Engine:
         if self._engine is None:
-            engine = open_engine(self._settings)
-            await engine.__aenter__()
-            self._engine = engine
+            if isinstance(self._built, SummarizerError):
+                raise self._built
+            await self._built.__aenter__()
+            self._engine = self._built
         return self._engine
 
     async def __call__(self, batch: pa.Table) -> pa.Table:
@@ -345,10 +358,6 @@ class RunReport:
         return values
 
 
-def _split_file(row: dict[str, Any]) -> list[dict[str, Any]]:
-    return [{"text": line, "path": row["path"]} for line in lines_of(row["bytes"])]
-
-
 def read_clusters(location: str) -> Dataset:
     """The input as raw lines (bad lines become records), with the file each came from.
 
@@ -356,7 +365,7 @@ def read_clusters(location: str) -> Dataset:
     ``read_text``, which splits at every Unicode line break and decodes strictly.
     """
     files = ray.data.read_binary_files(location, include_paths=True)
-    return files.flat_map(_split_file)
+    return files.flat_map(split_file)
 
 
 def run_to_outdir(

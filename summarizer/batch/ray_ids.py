@@ -103,6 +103,16 @@ def lines_of(data: bytes) -> Iterator[bytes]:
             yield raw
 
 
+def split_file(row: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """One ``read_binary_files`` row (a whole file) as its lines, each with the file's path.
+
+    It lives here, not beside the actor, because Ray imports a task function's module in
+    the worker that runs it: this module is light, so the read task does not load the
+    pipeline (pydantic models, the extractor) only to split lines.
+    """
+    return [{"text": line, "path": row["path"]} for line in lines_of(row["bytes"])]
+
+
 def file_keys(path: str) -> KeyPlan:
     """The key pass over one local JSONL file, read here (no Ray task, no worker start).
 
