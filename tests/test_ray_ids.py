@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from summarizer.batch.ray_ids import (
     part_name,
     plan_keys,
     scan_output,
+    split_file,
     summary,
 )
 from summarizer.core.errors import BadInputError
@@ -146,3 +149,21 @@ def test_a_foreign_line_is_parsed_whole_and_a_broken_one_refused(tmp_path: Path)
     out.write("part-b.jsonl", b'{"cluster_id":"y","status":"complete","result":{"a"\n')
     with pytest.raises(BadInputError):
         finish_output(out)
+
+
+def test_split_file_keeps_each_line_with_its_file_and_splits_only_at_newlines() -> None:
+    data = b'{"id": "a"}\n\n{"id": "b\xe2\x80\xa8c"}\r\n'  # a raw U+2028 inside a line
+    rows = split_file({"bytes": data, "path": "in/x.jsonl"})
+    assert [row["path"] for row in rows] == ["in/x.jsonl", "in/x.jsonl"]
+    assert [row["text"] for row in rows] == [b'{"id": "a"}', b'{"id": "b\xe2\x80\xa8c"}\r']
+
+
+def test_the_read_task_module_loads_neither_the_pipeline_nor_pydantic() -> None:
+    # Ray imports a task function's module in the worker running it: the read task runs
+    # split_file, so this module must stay light (no pipeline, no pydantic models).
+    probe = (
+        "import sys, summarizer.batch.ray_ids; "
+        "print(sorted(m for m in ('summarizer.pipeline', 'pydantic', 'ray') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
