@@ -451,3 +451,32 @@ def test_strip_connective_cuts_a_back_pointing_opener_only_when_the_rest_stands(
     assert strip_connective(lower) == lower
     then = "Then Smith said the plant would reopen next week."
     assert strip_connective(then) == then
+
+
+def test_the_coverage_target_comes_from_the_whole_articles_when_given() -> None:
+    """Two facts, the ferry one scored higher; the rest of the article (no fact was
+    extracted from it) is about the goats, so with the article as the target the goat
+    fact covers more of what a digest would say and is chosen instead."""
+    ferry = "The harbour ferries stopped running after the storm on Monday."
+    goats = "The mountain goats came down into the village after the storm."
+    rest = [
+        "Villagers said the goats ate gardens and hedges in the village.",
+        "The goats stayed in the village for three days, villagers said.",
+        "Mountain goats are rarely seen so low, a ranger said of the goats.",
+    ]
+    text = " ".join([ferry, goats, *rest])
+    source = Source(id="s", text=text)
+    facts = []
+    for sentence, score in ((ferry, 1.0), (goats, 0.8)):
+        start = text.index(sentence)
+        citation = Citation(source_id="s", start=start, end=start + len(sentence), quote=sentence)
+        facts.append(
+            GroundedFact(statement=sentence, evidence=sentence, citation=citation, score=score)
+        )
+    event = SourceEvent(source_id="s", headline="h", extractor="x", facts=facts)
+    merged = merge_events([event], [source])
+    # A budget of one sentence: a target this small is clipped on every word.
+    alone = write_extractive(merged, max_sentences=1, max_words=12)
+    whole = write_extractive(merged, max_sentences=1, max_words=12, sources=[source])
+    assert [s.text for s in alone.sentences] == [ferry]
+    assert [s.text for s in whole.sentences] == [goats]

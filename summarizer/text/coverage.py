@@ -28,7 +28,7 @@ _WORD = re.compile(r"[a-z][a-z'’-]*|\d+(?:[.,]\d+)*")
 #: Sentences at this index (0-based, in text order) count half as much as a source's first.
 #: Gentler than the ranking prior (``rank.POSITION_HALF_LIFE``): the target should cover
 #: the whole story, the ranking decides what leads.
-TARGET_HALF_LIFE = 10.0
+TARGET_HALF_LIFE = 8.0
 
 
 def digest_tokens(text: str) -> Counter[str]:
