@@ -480,3 +480,29 @@ def test_the_coverage_target_comes_from_the_whole_articles_when_given() -> None:
     whole = write_extractive(merged, max_sentences=1, max_words=12, sources=[source])
     assert [s.text for s in alone.sentences] == [ferry]
     assert [s.text for s in whole.sentences] == [goats]
+
+
+def test_a_bare_count_subject_is_placed_like_a_dangling_opener() -> None:
+    """ "Nine were between 4 and 6" counts the children of the sentence before: without it
+    the sentence is not taken; "One has to wonder" (the generic pronoun) stands alone."""
+    first = "Several of the children rescued in the raids were very young."
+    count = "Nine were between the ages of 4 and 6 when they were found."
+    other = "The police raided houses in four towns across the county on Monday."
+    generic = "One has to wonder how the houses went unnoticed for so many years."
+    text = " ".join([first, count, other, generic])
+    source = Source(id="s", text=text)
+    facts = []
+    for sentence, score in ((count, 1.0), (other, 0.5), (generic, 0.9), (first, 0.1)):
+        start = text.index(sentence)
+        citation = Citation(source_id="s", start=start, end=start + len(sentence), quote=sentence)
+        facts.append(
+            GroundedFact(statement=sentence, evidence=sentence, citation=citation, score=score)
+        )
+    merged = merge_events(
+        [SourceEvent(source_id="s", headline="h", extractor="x", facts=facts)], [source]
+    )
+    texts = [s.text for s in write_extractive(merged, max_sentences=2).sentences]
+    assert count not in texts
+    assert generic in texts
+    everything = [s.text for s in write_extractive(merged, max_sentences=4).sentences]
+    assert everything.index(count) == everything.index(first) + 1

@@ -92,6 +92,14 @@ _LEADING_CONNECTIVE = re.compile(
 )
 #: Shortest rest (in words) that a connective is cut from.
 _MIN_REST_WORDS = 6
+#: A bare count as the subject ("Nine were between the ages of 4 and 6."): the noun it
+#: counts is in the sentence before, so the sentence is placed like a dangling opener.
+#: Not "One" (also the generic pronoun: "One has to wonder") nor quantifiers ("Some are
+#: worried"), which stand alone as often as not.
+_ELLIPTIC_COUNT = re.compile(
+    r"^(?:\d[\d,]*|Two|Three|Four|Five|Six|Seven|Eight|Nine|Ten|Eleven|Twelve)\s+"
+    r"(?:were|was|are|is|had|have|has|remain|remained|died|survived)\b"
+)
 
 
 @dataclass(slots=True)
@@ -203,7 +211,8 @@ def _fact_candidates(merged: MergedEvent) -> list[_Candidate]:
                 spans=_spans(merged, sentence),
                 words=content_words(sentence.text),
                 length=len(sentence.text.split()),
-                dangling=dangling_opener(sentence.text),
+                dangling=dangling_opener(sentence.text)
+                or _ELLIPTIC_COUNT.match(sentence.text) is not None,
             )
         )
         scores.append(fact.score)
