@@ -21,9 +21,16 @@ from summarizer.llm.client import LLM
 from summarizer.merge.merger import merge_events
 from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply
 from summarizer.text.numbers import contains_number, find_numbers
-from summarizer.write.extractive import strip_connective
+from summarizer.text.readability import Span, content_words
+from summarizer.write.extractive import _Candidate, _Selection, strip_connective
 from summarizer.write.schema import SummaryDraft, draft_problems, validation_context
-from summarizer.write.writer import WrittenSummary, render_items, write_extractive, write_with_llm
+from summarizer.write.writer import (
+    WrittenSentence,
+    WrittenSummary,
+    render_items,
+    write_extractive,
+    write_with_llm,
+)
 
 
 def _ids(merged: MergedEvent) -> dict[float, str]:
@@ -506,3 +513,30 @@ def test_a_bare_count_subject_is_placed_like_a_dangling_opener() -> None:
     assert generic in texts
     everything = [s.text for s in write_extractive(merged, max_sentences=4).sentences]
     assert everything.index(count) == everything.index(first) + 1
+
+
+def test_a_dangling_sentence_needs_the_sentence_it_continues_right_before_it() -> None:
+    """A merged fact citing source A first and then the span of B right before a dangling
+    sentence of B is placed with A in reading order, so it does not license that sentence;
+    the fact whose first span is that span does."""
+
+    def candidate(text: str, spans: list[Span], dangling: bool = False) -> _Candidate:
+        return _Candidate(
+            WrittenSentence(text=text, fact_ids=["F1"]),
+            spans,
+            content_words(text),
+            len(text.split()),
+            dangling=dangling,
+        )
+
+    orphan = candidate("She said the mill would reopen.", [Span("B", 101, 140)], dangling=True)
+    merged_first_a = candidate(
+        "The storm flattened the old mill.", [Span("A", 0, 40), Span("B", 60, 100)]
+    )
+    first_b = candidate("The storm flattened the old mill.", [Span("B", 60, 100)])
+    selection = _Selection(None, 250, {})
+    selection.take(merged_first_a)
+    assert not selection.allows(orphan)
+    selection = _Selection(None, 250, {})
+    selection.take(first_b)
+    assert selection.allows(orphan)
