@@ -283,7 +283,10 @@ async def summarize_events(
             failed_writer_usage = error.usage or Usage()
     if written is None:
         written = write_extractive(
-            merged, max_sentences=options.max_sentences, max_words=options.max_words
+            merged,
+            max_sentences=options.max_sentences,
+            max_words=options.max_words,
+            sources=sources,
         )
     if progress:
         progress("write", 1, 1)

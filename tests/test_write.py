@@ -21,9 +21,16 @@ from summarizer.llm.client import LLM
 from summarizer.merge.merger import merge_events
 from summarizer.testing.fake_openai import FakeOpenAI, FakeRequest, Reply
 from summarizer.text.numbers import contains_number, find_numbers
-from summarizer.write.extractive import strip_connective
+from summarizer.text.readability import Span, content_words
+from summarizer.write.extractive import _Candidate, _Selection, strip_connective
 from summarizer.write.schema import SummaryDraft, draft_problems, validation_context
-from summarizer.write.writer import WrittenSummary, render_items, write_extractive, write_with_llm
+from summarizer.write.writer import (
+    WrittenSentence,
+    WrittenSummary,
+    render_items,
+    write_extractive,
+    write_with_llm,
+)
 
 
 def _ids(merged: MergedEvent) -> dict[float, str]:
@@ -451,3 +458,85 @@ def test_strip_connective_cuts_a_back_pointing_opener_only_when_the_rest_stands(
     assert strip_connective(lower) == lower
     then = "Then Smith said the plant would reopen next week."
     assert strip_connective(then) == then
+
+
+def test_the_coverage_target_comes_from_the_whole_articles_when_given() -> None:
+    """Two facts, the ferry one scored higher; the rest of the article (no fact was
+    extracted from it) is about the goats, so with the article as the target the goat
+    fact covers more of what a digest would say and is chosen instead."""
+    ferry = "The harbour ferries stopped running after the storm on Monday."
+    goats = "The mountain goats came down into the village after the storm."
+    rest = [
+        "Villagers said the goats ate gardens and hedges in the village.",
+        "The goats stayed in the village for three days, villagers said.",
+        "Mountain goats are rarely seen so low, a ranger said of the goats.",
+    ]
+    text = " ".join([ferry, goats, *rest])
+    source = Source(id="s", text=text)
+    facts = []
+    for sentence, score in ((ferry, 1.0), (goats, 0.8)):
+        start = text.index(sentence)
+        citation = Citation(source_id="s", start=start, end=start + len(sentence), quote=sentence)
+        facts.append(
+            GroundedFact(statement=sentence, evidence=sentence, citation=citation, score=score)
+        )
+    event = SourceEvent(source_id="s", headline="h", extractor="x", facts=facts)
+    merged = merge_events([event], [source])
+    # A budget of one sentence: a target this small is clipped on every word.
+    alone = write_extractive(merged, max_sentences=1, max_words=12)
+    whole = write_extractive(merged, max_sentences=1, max_words=12, sources=[source])
+    assert [s.text for s in alone.sentences] == [ferry]
+    assert [s.text for s in whole.sentences] == [goats]
+
+
+def test_a_bare_count_subject_is_placed_like_a_dangling_opener() -> None:
+    """ "Nine were between 4 and 6" counts the children of the sentence before: without it
+    the sentence is not taken; "One has to wonder" (the generic pronoun) stands alone."""
+    first = "Several of the children rescued in the raids were very young."
+    count = "Nine were between the ages of 4 and 6 when they were found."
+    other = "The police raided houses in four towns across the county on Monday."
+    generic = "One has to wonder how the houses went unnoticed for so many years."
+    text = " ".join([first, count, other, generic])
+    source = Source(id="s", text=text)
+    facts = []
+    for sentence, score in ((count, 1.0), (other, 0.5), (generic, 0.9), (first, 0.1)):
+        start = text.index(sentence)
+        citation = Citation(source_id="s", start=start, end=start + len(sentence), quote=sentence)
+        facts.append(
+            GroundedFact(statement=sentence, evidence=sentence, citation=citation, score=score)
+        )
+    merged = merge_events(
+        [SourceEvent(source_id="s", headline="h", extractor="x", facts=facts)], [source]
+    )
+    texts = [s.text for s in write_extractive(merged, max_sentences=2).sentences]
+    assert count not in texts
+    assert generic in texts
+    everything = [s.text for s in write_extractive(merged, max_sentences=4).sentences]
+    assert everything.index(count) == everything.index(first) + 1
+
+
+def test_a_dangling_sentence_needs_the_sentence_it_continues_right_before_it() -> None:
+    """A merged fact citing source A first and then the span of B right before a dangling
+    sentence of B is placed with A in reading order, so it does not license that sentence;
+    the fact whose first span is that span does."""
+
+    def candidate(text: str, spans: list[Span], dangling: bool = False) -> _Candidate:
+        return _Candidate(
+            WrittenSentence(text=text, fact_ids=["F1"]),
+            spans,
+            content_words(text),
+            len(text.split()),
+            dangling=dangling,
+        )
+
+    orphan = candidate("She said the mill would reopen.", [Span("B", 101, 140)], dangling=True)
+    merged_first_a = candidate(
+        "The storm flattened the old mill.", [Span("A", 0, 40), Span("B", 60, 100)]
+    )
+    first_b = candidate("The storm flattened the old mill.", [Span("B", 60, 100)])
+    selection = _Selection(None, 250, {})
+    selection.take(merged_first_a)
+    assert not selection.allows(orphan)
+    selection = _Selection(None, 250, {})
+    selection.take(first_b)
+    assert selection.allows(orphan)

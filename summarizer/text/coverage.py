@@ -27,8 +27,10 @@ from summarizer.text.rank import stem
 _WORD = re.compile(r"[a-z][a-z'’-]*|\d+(?:[.,]\d+)*")
 #: Sentences at this index (0-based, in text order) count half as much as a source's first.
 #: Gentler than the ranking prior (``rank.POSITION_HALF_LIFE``): the target should cover
-#: the whole story, the ranking decides what leads.
-TARGET_HALF_LIFE = 10.0
+#: the whole story, the ranking decides what leads. Counted over every sentence of an
+#: article (the writer's target): 7-10 measured alike on the dev clusters (47.3-47.4
+#: ROUGE-1), 6 and 12 lower (47.0).
+TARGET_HALF_LIFE = 8.0
 
 
 def digest_tokens(text: str) -> Counter[str]:
