@@ -23,7 +23,10 @@ order), conflicts last. What decides:
 * **readability by construction**: page furniture and sentences with a quotation split
   across sentences are never candidates; a near-duplicate of a chosen sentence
   (``text.readability.near_duplicate``: half or more of the shorter one's content words)
-  is never taken; a sentence opening with a pronoun or connective
+  is never taken, nor is a sentence whose every figure a chosen one already gives (the
+  merger's figure rows: two sources wording one count differently share few words, so the
+  word rule misses them; 47.38 -> 47.44 ROUGE-1 on the dev clusters, both halves); a
+  sentence opening with a pronoun or connective
   (``dangling_opener``), or whose subject is a bare count ("Nine were ..."), is taken
   only when the sentence it continues (the adjacent one of the same source, by first
   cited span) is already chosen, so reading order puts it right after it; a leading
@@ -113,6 +116,8 @@ class _Candidate:
     length: int
     relevance: float = 0.0
     dangling: bool = False
+    #: Ids of the merged figures whose evidence lies in this sentence's cited spans.
+    figures: frozenset[str] = frozenset()
     #: The sentence's words as the coverage target counts them (``digest_tokens``).
     tokens: Counter[str] = field(init=False)
 
@@ -199,6 +204,27 @@ def _spans(merged: MergedEvent, sentence: WrittenSentence) -> list[Span]:
     ]
 
 
+def _stated_figures(merged: MergedEvent, spans: Sequence[Span]) -> frozenset[str]:
+    """The merged figures (one row each of the figures table) whose evidence a span holds.
+
+    Two sources wording one figure differently ("23 of the suspects were arrested in six
+    more countries", "All but 23 of the suspects were apprehended in the United States")
+    share few words but one merged figure: this is how the writer sees that they state the
+    same fact.
+    """
+    return frozenset(
+        figure.id
+        for figure in merged.figures
+        for report in figure.reports
+        if any(
+            span.source_id == report.citation.source_id
+            and report.citation.start < span.end
+            and span.start < report.citation.end
+            for span in spans
+        )
+    )
+
+
 def _fact_candidates(merged: MergedEvent) -> list[_Candidate]:
     """Every publishable fact sentence, scored for relevance (see the module docstring)."""
     out: list[_Candidate] = []
@@ -218,6 +244,7 @@ def _fact_candidates(merged: MergedEvent) -> list[_Candidate]:
                 or _ELLIPTIC_COUNT.match(sentence.text) is not None,
             )
         )
+        out[-1].figures = _stated_figures(merged, out[-1].spans)
         scores.append(fact.score)
         supports.append(len(fact.source_ids))
     top = max(scores, default=1.0) or 1.0
@@ -243,6 +270,7 @@ class _Selection:
         self.chosen: list[_Candidate] = []
         self.covered: Counter[str] = Counter()
         self.words = 0
+        self.figures: set[str] = set()
 
     def full(self) -> bool:
         return (self.max_sentences is not None and len(self.chosen) >= self.max_sentences) or (
@@ -259,6 +287,8 @@ class _Selection:
             return False
         if any(near_duplicate(candidate.words, other.words) for other in self.chosen):
             return False
+        if candidate.figures and candidate.figures <= self.figures:
+            return False  # every figure it gives is given already: the same fact again
         # First spans only: reading order places each sentence by its first span, so only
         # then is the continued sentence the one right before it (a merged fact citing
         # two sources sits with its first one).
@@ -277,6 +307,7 @@ class _Selection:
         self.chosen.append(candidate)
         self.covered.update(candidate.tokens)
         self.words += candidate.length
+        self.figures.update(candidate.figures)
 
 
 def _greedy(
