@@ -159,7 +159,6 @@ class ClusterSummarizer:
         skip: frozenset[str],
         winners: Mapping[str, str],
     ) -> None:
-        self._settings = settings
         self._options = worker_options(options)
         self._skip = skip
         self._winners = dict(winners)

@@ -234,17 +234,18 @@ def _fact_candidates(merged: MergedEvent) -> list[_Candidate]:
         sentence = _fact_sentence(merged, index)
         if sentence is None:
             continue
+        spans = _spans(merged, sentence)
         out.append(
             _Candidate(
                 sentence=sentence,
-                spans=_spans(merged, sentence),
+                spans=spans,
                 words=content_words(sentence.text),
                 length=len(sentence.text.split()),
                 dangling=dangling_opener(sentence.text)
                 or _ELLIPTIC_COUNT.match(sentence.text) is not None,
+                figures=_stated_figures(merged, spans),
             )
         )
-        out[-1].figures = _stated_figures(merged, out[-1].spans)
         scores.append(fact.score)
         supports.append(len(fact.source_ids))
     top = max(scores, default=1.0) or 1.0
