@@ -24,6 +24,7 @@ from summarizer.cli.options import (
     SummaryFormat,
     check_flags,
     flag_spelling,
+    output_format,
     resolved,
 )
 from summarizer.cli.output import notice, stage_progress, usage_line, write_output
@@ -53,7 +54,7 @@ def cmd_summarize(args: argparse.Namespace) -> int:
         )
     for warning in result.warnings:
         notice(args, warning)
-    write_output(args, _render(result, resolved(args, SummaryFormat).format))
+    write_output(args, _render(result, output_format(args, SummaryFormat)))
     if result.usage.requests:
         notice(args, usage_line(result.usage))
     return EXIT_PARTIAL if result.failures else EXIT_OK
@@ -70,7 +71,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
 
 def cmd_render(args: argparse.Namespace) -> int:
     result = load_result(args.result)
-    write_output(args, _render(result, resolved(args, RenderFormat).format))
+    write_output(args, _render(result, output_format(args, RenderFormat)))
     return EXIT_OK
 
 

@@ -55,18 +55,38 @@ class BatchOutput(Declared):
     quiet: bool = option(False, help="no notices or progress", flags=("-q", "--quiet"))
 
 
+_FORMAT_HELP = "output format; without it, -o's suffix (.md, .html, .json) chooses"
+
+
 @dataclass(frozen=True)
 class SummaryFormat(Declared):
     format: Literal["json", "md", "html"] = option(
-        "json", help="output format", flags=("-f", "--format")
+        "json", help=_FORMAT_HELP, flags=("-f", "--format")
     )
 
 
 @dataclass(frozen=True)
 class RenderFormat(Declared):
     format: Literal["md", "html", "json"] = option(
-        "md", help="output format", flags=("-f", "--format")
+        "md", help=_FORMAT_HELP, flags=("-f", "--format")
     )
+
+
+#: The format an output file's suffix names, for ``-o summary.md`` without ``--format``.
+SUFFIX_FORMATS = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".json": "json"}
+
+
+def output_format(args: argparse.Namespace, cls: type[SummaryFormat | RenderFormat]) -> str:
+    """``--format`` when typed, else the format ``-o``'s suffix names, else the default.
+
+    ``-o summary.md`` that wrote JSON would surprise anyone (pandoc reads the suffix too);
+    a typed ``--format`` always wins, and a suffix we do not know keeps the default.
+    """
+    if given(args, cls):
+        return resolved(args, cls).format
+    output = getattr(args, "output", None)
+    suffix = Path(output).suffix.lower() if output is not None else ""
+    return SUFFIX_FORMATS.get(suffix) or resolved(args, cls).format
 
 
 @dataclass(frozen=True)
