@@ -5,12 +5,14 @@ instructor_path  # noqa: F401``) and every test there runs twice: through instru
 public ``create`` and the SDK's ``chat.completions.create``, and through the per-call
 shortcuts of :mod:`summarizer.llm.fastpath` and :mod:`summarizer.llm.send` (where the
 installed instructor is one it was verified on; elsewhere the "fast" run is skipped,
-because the client takes the public path anyway).
+because the client takes the public path anyway). :func:`http_stack` does the same for the
+two HTTP stacks under the SDK, for modules that opt in.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -28,3 +30,20 @@ def instructor_path(request: pytest.FixtureRequest) -> Iterator[str]:
         yield path
     finally:
         fastpath.enabled, send.enabled = previous
+
+
+@pytest.fixture(params=["httpx", "aiohttp"])
+def http_stack(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Run a test over both HTTP stacks under the SDK (``summarizer.llm.send.http_client``).
+
+    Opt in with ``pytestmark = pytest.mark.usefixtures("http_stack")`` after importing it:
+    every client the test opens takes that stack, whatever its settings say.
+    """
+    stack = str(request.param)
+    chosen = send.http_client
+
+    def forced(choice: str, *, cassette: bool) -> Any:
+        return chosen(stack, cassette=cassette)
+
+    monkeypatch.setattr(send, "http_client", forced)
+    return stack

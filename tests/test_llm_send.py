@@ -41,12 +41,24 @@ def _kwargs() -> dict[str, Any]:
     }
 
 
-def _sent(server: FakeOpenAI, shortcut: bool) -> tuple[str, dict[str, str], Any]:
+def _sent(
+    server: FakeOpenAI, shortcut: bool, http: str = "httpx"
+) -> tuple[str, dict[str, str], Any]:
     server.reset()
-    client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test-key", max_retries=0)
     previous, send.enabled = send.enabled, shortcut
+
+    async def call() -> Any:
+        client = openai.AsyncOpenAI(
+            base_url=server.base_url,
+            api_key="test-key",
+            max_retries=0,
+            http_client=send.http_client(http, cassette=False),
+        )
+        async with client:
+            return await send.complete(client, _kwargs())
+
     try:
-        completion = asyncio.run(send.complete(client, _kwargs()))
+        completion = asyncio.run(call())
     finally:
         send.enabled = previous
     (request,) = server.requests
@@ -83,3 +95,18 @@ def test_switched_off_every_call_takes_create() -> None:
         assert send.direct_body(_kwargs()) is None
     finally:
         send.enabled = previous
+
+
+def test_both_http_stacks_send_the_same_body_and_headers(server: FakeOpenAI) -> None:
+    httpx_body, httpx_headers, httpx_reply = _sent(server, shortcut=True, http="httpx")
+    aiohttp_body, aiohttp_headers, aiohttp_reply = _sent(server, shortcut=True, http="aiohttp")
+    assert aiohttp_body == httpx_body
+    assert aiohttp_headers == httpx_headers and httpx_headers["x-trace"] == "t-1"
+    assert type(aiohttp_reply) is type(httpx_reply)
+
+
+def test_auto_takes_aiohttp_except_under_a_cassette() -> None:
+    assert isinstance(send.http_client("auto", cassette=False), openai.DefaultAioHttpClient)
+    assert send.http_client("auto", cassette=True) is None  # vcrpy records at httpx2
+    assert send.http_client("httpx", cassette=False) is None
+    assert isinstance(send.http_client("aiohttp", cassette=True), openai.DefaultAioHttpClient)

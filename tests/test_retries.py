@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import socket
 
 import httpx2
 import openai
 import pytest
-from llm_paths import instructor_path  # noqa: F401
+from llm_paths import http_stack, instructor_path  # noqa: F401
 from pydantic import BaseModel
 from tenacity import RetryCallState
 
+from summarizer.core.settings import LLMSettings
 from summarizer.llm.client import LLM, LLMCallError
 from summarizer.llm.prompts import Prompt
 from summarizer.llm.retry import RetryPolicy, _Wait, is_retryable, parse_retry_after
@@ -25,6 +27,8 @@ from summarizer.testing.fake_openai import (
     server_error,
     timeout,
 )
+
+pytestmark = pytest.mark.usefixtures("http_stack")
 
 PROMPT = Prompt(
     name="claims",
@@ -213,3 +217,27 @@ def test_wait_honours_retry_after_else_jittered_exponential_backoff() -> None:
         assert max(waits) > ceiling / 2  # jittered over the range, not a constant
     replaying = _Wait(RetryPolicy(sleep=False))
     assert replaying(_state_after(_status_error(429, {"Retry-After": "9"}), 1)) == 0.0
+
+
+async def test_a_refused_connection_is_reported_as_one_not_as_a_timeout() -> None:
+    # aiohttp's errors reach the SDK as httpx2's ConnectTimeout; the message must not
+    # send a user looking for a slow server when nothing listens on the port.
+    settings = LLMSettings(base_url=f"http://127.0.0.1:{free_port()}/v1", api_key="k")
+    async with LLM(settings.with_(http_attempts=1, cache=False)) as llm:
+        refused = r"could not reach 127\.0\.0\.1:\d+ \(connection failed: \w+"
+        with pytest.raises(LLMCallError, match=refused):
+            await llm.create(Claims, prompt=PROMPT, variables=variables())
+
+
+async def test_a_connection_dropped_every_time_is_reported_as_dropped() -> None:
+    with FakeOpenAI(lambda r: drop()) as server:
+        async with LLM(server.settings(http_attempts=2)) as llm:
+            with pytest.raises(LLMCallError, match=r"could not reach .* \(connection failed: \w+"):
+                await llm.create(Claims, prompt=PROMPT, variables=variables())
+    assert server.request_count == 2
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

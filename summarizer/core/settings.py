@@ -20,6 +20,8 @@ from summarizer.core.options import Declared, at_least_zero, declared, internal,
 
 Mode = Literal["tools", "json_schema", "md_json"]
 MODES: tuple[str, ...] = get_args(Mode)
+#: The HTTP stack under the openai SDK (see ``llm.send.http_client``).
+Http = Literal["auto", "aiohttp", "httpx"]
 #: The model when none is named and a key, a server or a replay file says to use one.
 DEFAULT_MODEL = "gpt-4o-mini"
 #: A host name or IPv4 address as URLs spell them (IPv6 comes in brackets, checked by urllib).
@@ -109,6 +111,13 @@ class LLMSettings(Declared):
         flags=("--timeout",),
         check=positive,
         metavar="S",
+    )
+    http: Http = option(
+        "auto",
+        help="HTTP stack under the openai SDK: aiohttp (less CPU per call), httpx (the SDK's "
+        "own), or auto: aiohttp unless a cassette is recording or replaying",
+        env="SUMMARIZER_HTTP",
+        flags=("--http",),
     )
     max_reasks: int = option(
         2,

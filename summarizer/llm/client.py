@@ -79,9 +79,8 @@ __all__ = [
 T = TypeVar("T", bound=BaseModel)
 
 # instructor logs every failed attempt at ERROR, which Python's last-resort handler would
-# print on stderr; they are expected events here, reported through our own errors and
-# warnings. A NullHandler silences that fallback and still lets apps that configure
-# logging see them.
+# print on stderr; they are expected events, reported through our own errors and warnings.
+# A NullHandler silences that fallback and still lets apps that configure logging see them.
 logging.getLogger("instructor").addHandler(logging.NullHandler())
 
 OPENAI_URL = "https://api.openai.com/v1"
@@ -226,6 +225,7 @@ class LLM:
             base_url=settings.base_url or OPENAI_URL,
             timeout=settings.timeout_s,
             max_retries=0,
+            http_client=send.http_client(settings.http, cassette=self._cassette is not None),
         )
         install_log_filter()  # now: vcrpy's and the HTTP stack's loggers exist
         self._started = True

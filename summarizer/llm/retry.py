@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import email.utils
 import random
+import sys
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -112,12 +113,30 @@ def retrying(policy: RetryPolicy) -> AsyncRetrying:
     )
 
 
+def _failed_connection(exc: BaseException) -> BaseException | None:
+    """The aiohttp connection error (refused, reset, dropped) under ``exc``, if any.
+
+    openai's aiohttp transport reports every aiohttp connection error as httpx2's
+    ``ConnectTimeout``, so the SDK raises its timeout error for a refused port too; the
+    message must still say what happened. Timeouts proper are ``TimeoutError`` there.
+    """
+    aiohttp = sys.modules.get("aiohttp")
+    seen: BaseException | None = exc
+    while aiohttp is not None and seen is not None:
+        if isinstance(seen, aiohttp.ClientConnectionError) and not isinstance(seen, TimeoutError):
+            failed: BaseException = seen
+            return failed
+        seen = seen.__cause__
+    return None
+
+
 def describe_http_error(exc: BaseException, *, model: str, host: str) -> str:
     """One line a user can act on, for an error that retries could not (or must not) fix."""
-    if isinstance(exc, openai.APITimeoutError):
+    refused = _failed_connection(exc)
+    if isinstance(exc, openai.APITimeoutError) and refused is None:
         return f"{host} did not answer in time (request timeout)"
     if isinstance(exc, openai.APIConnectionError):
-        cause = exc.__cause__
+        cause = refused or exc.__cause__
         detail = f": {type(cause).__name__}" if cause is not None else ""
         return f"could not reach {host} (connection failed{detail})"
     if isinstance(exc, openai.APIStatusError):

@@ -14,6 +14,12 @@ signature), so the bytes on the wire, and the recorded cassettes that match on t
 the same either way. Anything the shortcut is not sure of (streaming, a keyword that is not
 a body field, ``extra_body`` / ``extra_query``) takes the public ``create``; ``enabled``
 switches the shortcut off, and the tests run both paths and compare the bodies.
+
+Under the SDK, :func:`http_client` picks the HTTP stack. openai documents
+``DefaultAioHttpClient`` (aiohttp under its httpx2 client); ``benchmarks/transport.py``
+measures it at about two thirds of the CPU per call of the default httpx2/httpcore/anyio/h11
+stack, and the client's CPU is what bounds a process's calls per second. Cassettes stay on
+httpx2: vcrpy records and replays them at httpx2's transport.
 """
 
 from __future__ import annotations
@@ -26,13 +32,35 @@ from typing import Any
 import openai
 from openai.types.chat import ChatCompletion
 
-__all__ = ["body_order", "complete", "direct_body", "enabled"]
+from summarizer.core.errors import ConfigError, setting
+
+__all__ = ["body_order", "complete", "direct_body", "enabled", "http_client"]
 
 #: Switch for tests (both paths) and for anyone who wants the SDK's ``create`` only.
 enabled = True
 
 #: ``create`` keywords that are request options, not body fields.
 _OPTIONS = frozenset({"extra_headers", "extra_query", "extra_body", "timeout"})
+
+
+def http_client(choice: str, *, cassette: bool) -> openai.DefaultAsyncHttpxClient | None:
+    """The ``http_client`` for ``AsyncOpenAI``: aiohttp's, or ``None`` for the SDK's own.
+
+    ``auto`` takes aiohttp unless a cassette is open (vcrpy's cassettes live at httpx2's
+    transport) or aiohttp is not installed. Both stacks honour ``HTTPS_PROXY``/``NO_PROXY``
+    and the SDK's timeouts; the SDK maps either one's failures to its own errors.
+    """
+    if choice == "httpx" or (choice == "auto" and cassette):
+        return None
+    try:
+        client: openai.DefaultAsyncHttpxClient = openai.DefaultAioHttpClient()
+    except RuntimeError:  # openai without its aiohttp extra
+        if choice == "aiohttp":
+            raise ConfigError(
+                f"{setting('http', 'aiohttp')} needs aiohttp: pip install 'openai[aiohttp]'"
+            ) from None
+        return None
+    return client
 
 
 @functools.cache
