@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from summarizer.text import numbers
 from summarizer.text.numbers import NumberMention, contains_number, find_numbers, parse_number
 
 SOURCE_1 = (
@@ -188,3 +190,87 @@ def test_mentions_are_ordered_disjoint_slices_of_the_text(text: str) -> None:
         assert last_end <= mention.start < mention.end <= len(text)
         assert text[mention.start : mention.end] == mention.text
         last_end = mention.end
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Word numbers are read from a lower-cased copy; the two characters whose lower case
+        # is not one character or turns ASCII ("İ", the Kelvin sign) must not move or join
+        # a word: here they are letters of neither "twenty" nor "three".
+        ("\u0130 twenty-three and \u0130stanbul", [23]),
+        ("\u212atwenty-three", [23]),
+        ("TWENTY-THREE and İİ two hundred", [23, 200]),
+        ("Twenty\u212athree", [20, 3]),
+    ],
+)
+def test_word_numbers_where_lower_casing_would_move_or_merge_letters(
+    text: str, expected: list[float]
+) -> None:
+    assert values(text) == pytest.approx(expected)
+    for mention in find_numbers(text):
+        assert text[mention.start : mention.end] == mention.text
+
+
+WORDS_AND_GAPS = [
+    *[
+        "one",
+        "two",
+        "three",
+        "five",
+        "twelve",
+        "twenty",
+        "thirty",
+        "hundred",
+        "thousand",
+        "million",
+        "dozen",
+    ],
+    *[
+        "a",
+        "an",
+        "and",
+        "half",
+        "first",
+        "third",
+        "twentieth",
+        "seven",
+        "teen",
+        "Seventeen",
+        "SIX",
+        "people",
+        "of",
+    ],
+    " ",
+    " ",
+    " ",
+    "-",
+    "  ",
+    ", ",
+    "\u0130",
+    "\u212a",
+    "5",
+    "1,655",
+    "x",
+]
+
+
+@given(st.lists(st.sampled_from(WORDS_AND_GAPS), max_size=14).map("".join))
+def test_the_word_scan_equals_a_scan_of_every_word(text: str) -> None:
+    # The scan looks only at words that can belong to a number; tokenising every word
+    # (the definition) must give the same mentions, "a", "and", ordinals and all.
+    assert find_numbers(text) == _reference(text, lenient=False)
+    assert [m.value for m in numbers._scan(text, lenient=True)] == [
+        m.value for m in _reference(text, lenient=True)
+    ]
+
+
+def _reference(text: str, *, lenient: bool) -> list[NumberMention]:
+    """``_scan`` with the word list built the slow, obvious way: every ASCII word."""
+    words = [(m.group().lower(), m.start(), m.end()) for m in re.finditer("[A-Za-z]+", text)]
+    original = numbers._run_words
+    numbers._run_words = lambda _text: words  # type: ignore[assignment]
+    try:
+        return numbers._scan(text, lenient=lenient)
+    finally:
+        numbers._run_words = original
