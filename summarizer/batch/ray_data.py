@@ -95,6 +95,9 @@ def quiet_ray() -> None:
     context.enable_progress_bars = False
     context.enable_operator_progress_bars = False
     context.print_on_execution_start = False
+    # Each map task would start a thread that reads the worker's memory every second,
+    # for statistics nobody here reads: measurable CPU on the LLM path's many small tasks.
+    context.memory_usage_poll_interval_s = None
     for name in ("ray", "ray.data", "ray.train", "ray.tune"):
         logging.getLogger(name).setLevel(logging.ERROR)
 
