@@ -10,6 +10,7 @@ rely on the exact same folding; a second copy would drift and break merges silen
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,8 +46,12 @@ _SYNONYMS = {
 }
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def stem(word: str) -> str:
-    """Lemma-ish folding of English inflections: 'arrests'/'arrested' → 'arrest'."""
+    """Lemma-ish folding of English inflections: 'arrests'/'arrested' → 'arrest'.
+
+    Cached: a pure function of one word, asked of the same few thousand words all run long.
+    """
     word = word.lower().replace(".", "")
     if word in _IRREGULAR:
         return _IRREGULAR[word]
@@ -73,6 +78,22 @@ def stem(word: str) -> str:
 
 def content_stems(text: str) -> list[str]:
     """Stems of the words that say what something is about, in text order."""
+    if len(text) > CACHED_CHARS:
+        return _content_stems(text)
+    return list(_cached_content_stems(text))
+
+
+#: Texts up to this long (facts, labels, quotes) have their stems cached: the merger, the
+#: figure labeller and the writer's checks stem the same short texts again and again.
+CACHED_CHARS = 1000
+
+
+@functools.lru_cache(maxsize=16384)
+def _cached_content_stems(text: str) -> tuple[str, ...]:
+    return tuple(_content_stems(text))
+
+
+def _content_stems(text: str) -> list[str]:
     out = []
     for match in WORD.finditer(_POSSESSIVE.sub("", text)):
         raw = match.group().lower()
