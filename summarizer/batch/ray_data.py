@@ -124,6 +124,13 @@ def start_ray(address: str | None = None, *, num_cpus: int | None = None) -> flo
     return time.monotonic() - started
 
 
+def stop_ray() -> None:
+    """Shut Ray down now: from its exit hook it would first sleep half a second so that
+    worker log lines reach the terminal, and ours never do (``log_to_driver=False``)."""
+    if ray.is_initialized():
+        ray.shutdown()
+
+
 def worker_cpus(workers: int, cluster_cpus: float) -> float:
     """CPUs each actor asks for: one, unless ``workers`` whole CPUs would leave none free."""
     if workers < 1:

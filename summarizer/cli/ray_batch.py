@@ -16,6 +16,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from summarizer.batch.runner import BatchStats, count_clusters
@@ -93,6 +94,21 @@ def _run(args: argparse.Namespace) -> int:
     settings, options = _settings(args)
     startup = ray_data.start_ray(resolved(args, BatchRunOptions).address)
     notice(args, f"ray: started in {startup:.1f} s, {workers} worker(s)")
+    try:
+        return _summarize(args, ray_data, source, outdir, workers, settings, options)
+    finally:
+        ray_data.stop_ray()
+
+
+def _summarize(
+    args: argparse.Namespace,
+    ray_data: ModuleType,
+    source: str,
+    outdir: str,
+    workers: int,
+    settings: LLMSettings,
+    options: RunOptions,
+) -> int:
     total = None
     if not args.quiet and sys.stderr.isatty() and "://" not in source:
         total = count_clusters(Path(source))
