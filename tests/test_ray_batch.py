@@ -27,6 +27,7 @@ import pytest
 pytest.importorskip("ray")
 
 from summarizer.batch import ray_data
+from summarizer.batch.ray_ids import file_keys
 from summarizer.batch.runner import read_records
 from summarizer.core.settings import LLMSettings
 from summarizer.testing.fake_openai import (
@@ -74,6 +75,16 @@ def _comparable(record: dict[str, Any]) -> dict[str, Any]:
     return record
 
 
+@pytest.fixture(params=["driver-blocks", "ray-read"])
+def input_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Both ways a local input reaches the workers: blocks cut by the driver (small files,
+    no read task) and Ray's own read and repartition (large files, folders, object storage)."""
+    if request.param == "ray-read":
+        monkeypatch.setattr(ray_data, "DRIVER_BLOCKS_MAX_BYTES", -1)
+    return str(request.param)
+
+
+@pytest.mark.usefixtures("input_path")
 def test_builtin_records_equal_the_local_batch(local_ray: None, tmp_path: Path) -> None:
     from summarizer.cli.main import main
 
@@ -94,6 +105,7 @@ def test_builtin_records_equal_the_local_batch(local_ray: None, tmp_path: Path) 
         assert on_ray[cluster_id] == by_local[cluster_id], cluster_id
 
 
+@pytest.mark.usefixtures("input_path")
 def test_bad_lines_duplicates_and_rerun(local_ray: None, tmp_path: Path) -> None:
     clusters = tmp_path / "clusters.jsonl"
     _clusters(clusters, 6)
@@ -307,3 +319,18 @@ def test_sigint_stops_the_run_keeps_what_is_written_and_a_rerun_completes(
     got = [r["cluster_id"] for r in _outdir_records(outdir)]
     assert len(got) == len(set(got)), "a cluster has two records"
     assert sorted(got) == sorted(ids), "a cluster has no record"
+
+
+def test_a_small_input_gets_a_block_per_worker_and_an_empty_one_none(
+    local_ray: None, tmp_path: Path
+) -> None:
+    clusters = tmp_path / "clusters.jsonl"
+    _clusters(clusters, 5)
+    dataset, keys = ray_data.driver_blocks(str(clusters), rows=16, workers=2)
+    assert dataset.num_blocks() == 2 and keys == file_keys(str(clusters))
+    blocks = dataset.iter_batches(batch_size=None, batch_format="pyarrow")
+    assert sorted(block.num_rows for block in blocks) == [2, 3]
+    empty = tmp_path / "empty.jsonl"
+    empty.write_text("\n\n", encoding="utf-8")
+    dataset, keys = ray_data.driver_blocks(str(empty), rows=16, workers=2)
+    assert dataset.count() == 0 and keys == file_keys(str(empty))

@@ -124,6 +124,17 @@ def file_keys(path: str) -> KeyPlan:
         return plan_keys(((k.cluster_id, k.content_hash) for k in map(_key_text, lines)), path)
 
 
+def local_lines(path: str) -> tuple[list[bytes], KeyPlan]:
+    """A local JSONL file's lines (split as :func:`lines_of` does) and its key pass, in one read.
+
+    For inputs small enough to hand to Ray from the driver; :func:`file_keys` streams instead.
+    """
+    with open(path, "rb") as handle:
+        lines = list(lines_of(handle.read()))
+    keys = [_key_text(line) for line in lines]
+    return lines, plan_keys(((k.cluster_id, k.content_hash) for k in keys), path)
+
+
 def _key_text(line: bytes) -> KeyedLine:
     return key_row({"text": line})
 
