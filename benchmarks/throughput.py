@@ -405,7 +405,7 @@ async def ours(base_url: str, clusters: Path, concurrency: int) -> dict[str, Any
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "out.jsonl"
         async with LLM(llm_settings(base_url, concurrency)) as llm:
-            await summarize_sources(warm.sources, llm=llm, options=RunOptions(writer="llm"))
+            await summarize_sources(warm.sources, engine=llm, options=RunOptions(writer="llm"))
             before = llm.usage.requests
             runner = BatchRunner(
                 summary_process(llm, RunOptions(writer="llm")), max_in_flight=2 * concurrency
