@@ -31,14 +31,13 @@ the settings exactly as in one process) and runs every cluster through
 
 from __future__ import annotations
 
-import json
 import logging
 import math
 import os
 import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import pyarrow as pa
@@ -48,7 +47,6 @@ from ray.data import ActorPoolStrategy, DataContext, Dataset
 
 from summarizer.batch.ray_ids import (
     RECORD_FIELDS,
-    STATUS_FAILED,
     Finished,
     KeyPlan,
     bad_line_record,
@@ -65,6 +63,7 @@ from summarizer.batch.ray_ids import (
     split_file,
     summary,
 )
+from summarizer.batch.ray_report import RunReport, user_error
 from summarizer.batch.runner import stage_of
 from summarizer.core.errors import BadInputError, ConfigError, SummarizerError, setting
 from summarizer.core.options import RunOptions
@@ -365,30 +364,6 @@ def summarize_dataset(
 # --------------------------------------------------------------------------- command
 
 
-@dataclass
-class RunReport:
-    """What a run did and what OUTDIR holds at its end."""
-
-    written: int = 0
-    complete: int = 0
-    partial: int = 0
-    failed: int = 0
-    skipped: int = 0
-    identical_lines: int = 0
-    repeats_removed: int = 0
-    interrupted: bool = False
-    started: float = 0.0
-    #: Estimated spend of the summaries written by this run: the sum of each result's
-    #: ``usage.cost_usd`` (``None`` once one is unknown, e.g. a model without a price).
-    cost_usd: float | None = 0.0
-    final: Finished | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        values = asdict(self)
-        values.pop("final")
-        return values
-
-
 def read_clusters(location: str) -> Dataset:
     """The input as raw lines (bad lines become records), with the file each came from.
 
@@ -458,7 +433,7 @@ def run_to_outdir(
         if waiting:
             out.write(part_name(waiting), b"".join(jsonl_line(r) for r in waiting))
             for record in waiting:
-                _count(report, record, costed=not builtin)
+                report.count(record, costed=not builtin)
             waiting.clear()
             if progress is not None:
                 progress(report)
@@ -472,7 +447,7 @@ def run_to_outdir(
     except KeyboardInterrupt:
         report.interrupted = True
     except Exception as error:  # Ray wraps a worker's ConfigError: surface it as itself
-        cause = _user_error(error)
+        cause = user_error(error)
         if cause is None:
             raise
         raise cause from None
@@ -488,43 +463,3 @@ def _record_batches(records: Dataset) -> Iterator[list[dict[str, Any]]]:
     for table in records.iter_batches(batch_format="pyarrow", batch_size=None):
         assert isinstance(table, pa.Table)
         yield table.to_pylist()
-
-
-def _count(report: RunReport, record: Mapping[str, Any], *, costed: bool = True) -> None:
-    report.written += 1
-    status = record.get("status")
-    if status == STATUS_FAILED:
-        report.failed += 1
-    elif status == "partial":
-        report.partial += 1
-    else:
-        report.complete += 1
-    if costed:  # the built-in extractor costs nothing: spare parsing every result
-        report.cost_usd = _add_cost(report.cost_usd, record.get("result"))
-
-
-def _add_cost(total: float | None, result: Any) -> float | None:
-    """``total`` plus one result's ``usage.cost_usd``; unknown (``None``) stays unknown.
-
-    The workers' clients are out of reach of the driver, so the spend is read back from
-    the records themselves; a failure record carries no result, so calls spent on a
-    cluster that failed as a whole are not in the sum.
-    """
-    if total is None or not isinstance(result, str):
-        return total
-    usage = json.loads(result).get("usage") or {}
-    cost = usage.get("cost_usd", 0.0)
-    return None if cost is None else total + float(cost)
-
-
-def _user_error(error: BaseException) -> SummarizerError | None:
-    """The ``ConfigError``/``BadInputError`` inside Ray's wrapping of a worker failure."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, SummarizerError):
-            return seen
-        cause = getattr(seen, "cause", None)
-        if isinstance(cause, SummarizerError):
-            return cause
-        seen = seen.__cause__ or seen.__context__
-    return None
