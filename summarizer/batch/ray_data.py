@@ -21,6 +21,9 @@ Why it is shaped this way:
   OUTDIR already holds, the workers skip them, and the driver writes each group of
   finished records as one whole part file (temporary name, fsync, rename). A SIGKILL at
   any moment loses only unwritten records, which the next run redoes; see ``ray_ids``.
+* **Few processes.** On a small machine every Python process Ray starts takes CPU from the
+  workers, so a local input file (up to ``DRIVER_BLOCKS_MAX_BYTES``) is cut into blocks by
+  the driver (no read or repartition task), and the command shuts Ray down itself.
 * **Quiet.** Ray's worker logs stay in Ray's session folder (``log_to_driver=False``) and
   Ray Data's progress bars and start-up lines are off; the CLI draws its own progress.
 
@@ -186,8 +189,8 @@ class ClusterSummarizer:
         self._engine: Engine | None = None
         # Built here, not at the first batch: constructing the engine imports its stack
         # (openai and instructor for an LLM, seconds of CPU), and the constructor runs
-        # while the read task is still starting, so that time is hidden. It is entered in
-        # the actor's event loop, where its client must live.
+        # while the input and Ray Data's own actors are still starting, so that time is
+        # hidden. It is entered in the actor's event loop, where its client must live.
         self._built: Engine | SummarizerError = self._build(settings)
 
     @staticmethod
