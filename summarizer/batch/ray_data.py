@@ -342,7 +342,9 @@ def summarize_dataset(
         clusters = clusters.repartition(target_num_rows_per_block=layout.batch_size)
     records = clusters.map_batches(
         ClusterSummarizer,
-        batch_size=layout.batch_size,
+        # Sized blocks go one per call: with a batch size, Ray Data would bundle blocks
+        # smaller than it (a short last block, a small input's blocks) into one call.
+        batch_size=None if blocks_sized else layout.batch_size,
         batch_format="pyarrow",
         fn_constructor_kwargs={
             "settings": worker_settings,
@@ -381,8 +383,9 @@ def driver_blocks(path: str, rows: int, workers: int = 1) -> tuple[Dataset, KeyP
     """A local JSONL file as blocks of at most ``rows`` raw lines made in the driver, and its keys.
 
     The same rows as :func:`read_clusters` (``text`` bytes, ``path``), from one read that
-    also gives the key pass. At least one block per worker when there are enough lines, so
-    a small input still keeps every worker busy. ``from_items`` builds its blocks here
+    also gives the key pass. At least one block per worker when there are enough lines,
+    so a small input is not one block (which only one actor could take; Ray still picks
+    the actor for each block). ``from_items`` builds its blocks here
     (``from_arrow`` would start a metadata task per block, the worker start this avoids).
     """
     lines, keys = local_lines(path)
