@@ -48,6 +48,7 @@ import ray
 import ray.data
 from ray.data import ActorPoolStrategy, DataContext, Dataset
 
+from summarizer.batch.heap import freeze_startup_heap
 from summarizer.batch.ray_ids import (
     RECORD_FIELDS,
     Finished,
@@ -192,6 +193,9 @@ class ClusterSummarizer:
         # while the input and Ray Data's own actors are still starting, so that time is
         # hidden. It is entered in the actor's event loop, where its client must live.
         self._built: Engine | SummarizerError = self._build(settings)
+        # The worker's imports are done and its engine is built: keep that heap out of
+        # the collector's full passes (see summarizer.batch.heap for the measurement).
+        freeze_startup_heap()
 
     @staticmethod
     def _build(settings: LLMSettings) -> Engine | SummarizerError:

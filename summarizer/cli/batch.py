@@ -22,6 +22,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from summarizer.batch.heap import freeze_startup_heap
 from summarizer.batch.runner import (
     BatchRunner,
     BatchStats,
@@ -92,6 +93,7 @@ def cmd_batch_run(args: argparse.Namespace) -> int:
 
     async def go() -> int:
         async with open_engine(settings) as engine:
+            freeze_startup_heap()  # this process is ours: see summarizer.batch.heap
             for message in notices(engine):
                 notice(args, message)
             code = await _run(args, items, engine, options, batch, total)
