@@ -47,6 +47,7 @@ from summarizer.core.errors import BadInputError
 
 RECORD_FIELDS = ("cluster_id", "status", "stage", "error", "result")
 STATUS_FAILED = "failed"
+STATUS_PARTIAL = "partial"
 STAGE_INPUT = "input"
 STAGE_DUPLICATE = "duplicate"
 #: Failure stages that ``--retry-failed`` keeps: running them again fails the same way.
@@ -391,22 +392,41 @@ def _records(data: bytes, where: str) -> Iterator[dict[str, Any]]:
 
 
 @dataclass
-class Finished:
+class StatusTally:
+    """Records counted by outcome; the one place a record's status maps to a counter.
+
+    Shared by the driver's running count (``ray_report.RunReport``) and the count of what
+    OUTDIR holds (:class:`Finished`), so the two cannot disagree on what counts as what.
+    """
+
+    complete: int = 0
+    partial: int = 0
+    failed: int = 0
+
+    def tally(self, status: object) -> None:
+        """Count one record of ``status`` (``failed``, ``partial``, anything else complete)."""
+        if status == STATUS_FAILED:
+            self.failed += 1
+        elif status == STATUS_PARTIAL:
+            self.partial += 1
+        else:
+            self.complete += 1
+
+    @property
+    def total(self) -> int:
+        return self.complete + self.partial + self.failed
+
+
+@dataclass
+class Finished(StatusTally):
     """What OUTDIR already holds: the ids with a record, and the final counts."""
 
     #: cluster id -> status, for summary and ordinary failure records.
     ids: dict[str, str] = field(default_factory=dict)
     #: cluster ids whose duplicate-line failure records are already written.
     duplicate_ids: set[str] = field(default_factory=set)
-    complete: int = 0
-    partial: int = 0
-    failed: int = 0
     #: Second records of one id found (and, in :func:`finish_output`, removed).
     repeats: int = 0
-
-    @property
-    def total(self) -> int:
-        return self.complete + self.partial + self.failed
 
 
 def scan_output(out: OutputFS, *, retry_failed: bool = False) -> Finished:
@@ -460,12 +480,7 @@ def finish_output(out: OutputFS, *, remove_repeats: bool = True) -> Finished:
             else:
                 state.ids[cluster_id] = status
             kept.append(record)
-            if status == STATUS_FAILED:
-                state.failed += 1
-            elif status == "partial":
-                state.partial += 1
-            else:
-                state.complete += 1
+            state.tally(status)
         if remove_repeats and len(kept) != len(records):
             _rewrite(out, name, kept)
     return state

@@ -11,20 +11,17 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from summarizer.batch.ray_ids import STATUS_FAILED, Finished
+from summarizer.batch.ray_ids import Finished, StatusTally
 from summarizer.core.errors import SummarizerError
 
 __all__ = ["RunReport", "add_cost", "user_error"]
 
 
 @dataclass
-class RunReport:
-    """What a run did and what OUTDIR holds at its end."""
+class RunReport(StatusTally):
+    """What a run did (its records counted by outcome) and what OUTDIR holds at its end."""
 
     written: int = 0
-    complete: int = 0
-    partial: int = 0
-    failed: int = 0
     skipped: int = 0
     identical_lines: int = 0
     repeats_removed: int = 0
@@ -43,13 +40,7 @@ class RunReport:
     def count(self, record: Mapping[str, Any], *, costed: bool = True) -> None:
         """Count one written record; ``costed`` adds its result's spend to ``cost_usd``."""
         self.written += 1
-        status = record.get("status")
-        if status == STATUS_FAILED:
-            self.failed += 1
-        elif status == "partial":
-            self.partial += 1
-        else:
-            self.complete += 1
+        self.tally(record.get("status"))
         if costed:  # the built-in extractor costs nothing: spare parsing every result
             self.cost_usd = add_cost(self.cost_usd, record.get("result"))
 
