@@ -1,7 +1,7 @@
 """One-process ``summarizer batch`` against ``--engine ray`` on the same input and machine.
 
     python benchmarks/scaleout.py [--clusters 1000] [--llm-clusters 1000] [--latency 0.5]
-                                  [--concurrency 64] [--workers 1,2]
+                                  [--concurrency 64] [--workers 1,2] [--repeat 1]
 
 Every run is the whole command in a fresh process (``python -m summarizer batch ...``), so
 Ray's start-up counts; it is also printed on its own (the driver's "ray: started in" line).
@@ -16,6 +16,12 @@ approaches). CPU is counted too: the command's whole process tree (``cpu_s``, Ra
 daemons and workers included) and the server's, per model call, and from them the most
 calls per second this machine's cores allow when client and server share them
 (``cpu_bound_calls_per_s``): when that is below the ideal, the cores are the limit.
+
+``--repeat N`` runs N rounds, each round every configuration once in the same order, and
+ends with one ``summary`` line per path: each round's ratio of one process's wall time to
+each Ray run's (built-in) or each run's share of the ideal over the busy window (LLM), and
+their medians. On a shared machine the same command's CPU time moves by 10-20% between
+runs; a ratio taken inside one round, and the median over rounds, is the reading to trust.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import json
 import os
 import random
 import re
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -151,65 +158,105 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2", help="comma-separated worker counts")
     parser.add_argument("--skip-llm", action="store_true")
     parser.add_argument("--skip-builtin", action="store_true")
+    parser.add_argument("--repeat", type=int, default=1, help="rounds of every configuration")
     options = parser.parse_args()
     workers = [int(w) for w in options.workers.split(",")]
-    rows = []
+    rows: list[dict] = []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
-        if not options.skip_builtin:
-            data = work / "builtin.jsonl"
-            write_clusters(data, options.clusters, seed=1)
-            base = [str(data), "-m", "builtin"]
-            rows.append({"path": "builtin", **bench("local", base, options.clusters, env, work)})
-            for n in workers:
-                ray_args = [*base, "--engine", "ray", "--workers", str(n)]
-                rows.append(
-                    {"path": "builtin", **bench(f"ray-{n}", ray_args, options.clusters, env, work)}
-                )
-        if not options.skip_llm:
-            data = work / "llm.jsonl"
-            write_clusters(data, options.llm_clusters, seed=2)
-            server = ServerProcess(options.latency)
-            try:
-                base = [
-                    str(data), "-m", "fake-model", "--base-url", server.base_url, "--no-cache",
-                    "--concurrency", str(options.concurrency),
-                ]  # fmt: skip
-                llm_env = {**env, "OPENAI_API_KEY": "test-key"}
-                ideal = options.concurrency / options.latency
-                for label, extra in [("local", [])] + [
-                    (f"ray-{n}", ["--engine", "ray", "--workers", str(n)]) for n in workers
-                ]:
-                    server.reset()
-                    server_cpu = cpu_seconds(server.process.pid)
-                    row = bench(label, [*base, *extra], options.llm_clusters, llm_env, work)
-                    server_cpu = cpu_seconds(server.process.pid) - server_cpu
-                    seen = server.stats()
-                    calls = seen["requests"]
-                    # Arrivals from first to last, plus the last reply's latency.
-                    busy = seen["last"] - seen["first"] + options.latency
-                    row.update(
-                        calls=calls,
-                        calls_per_s=round(calls / row["wall_s"], 1),
-                        calls_per_s_busy=round(calls / busy, 1),
-                        ideal_calls_per_s=ideal,
-                        of_ideal=round(calls / row["wall_s"] / ideal, 2),
-                        of_ideal_busy=round(calls / busy / ideal, 2),
-                        peak_in_flight=seen["max_in_flight"],
-                        client_cpu_ms_per_call=round(1000 * row["cpu_s"] / calls, 1),
-                        server_cpu_ms_per_call=round(1000 * server_cpu / calls, 1),
-                        # The most calls/s these CPU costs allow on this machine's cores,
-                        # client and server sharing them: the ceiling below the ideal.
-                        cpu_bound_calls_per_s=round(
-                            (os.cpu_count() or 1) * calls / (row["cpu_s"] + server_cpu), 1
-                        ),
-                    )
-                    rows.append({"path": "llm", **row})
-            finally:
-                server.close()
+        for round_number in range(1, options.repeat + 1):
+            rows += one_round(options, workers, work, env, round_number)
     for row in rows:
         print(json.dumps(row))
+    for summary in summaries(rows, workers):
+        print(json.dumps(summary))
+
+
+def summaries(rows: list[dict], workers: list[int]) -> list[dict]:
+    """Per path: each round's figure for each Ray run, and the median over rounds."""
+    out = []
+    for path, figure in [("builtin", "speedup"), ("llm", "of_ideal_busy")]:
+        by_round: dict[int, dict[str, dict]] = {}
+        for row in rows:
+            if row["path"] == path:
+                by_round.setdefault(row["round"], {})[row["run"]] = row
+        if not by_round:
+            continue
+        summary: dict = {"path": path, "summary": figure}
+        for n in workers:
+            label = f"ray-{n}"
+            if path == "builtin":
+                values = [r["local"]["wall_s"] / r[label]["wall_s"] for r in by_round.values()]
+            else:
+                values = [r[label]["of_ideal_busy"] for r in by_round.values()]
+            summary[label] = [round(v, 2) for v in values]
+            summary[f"{label}_median"] = round(statistics.median(values), 2)
+        out.append(summary)
+    return out
+
+
+def one_round(
+    options: argparse.Namespace,
+    workers: list[int],
+    work: Path,
+    env: dict[str, str],
+    round_number: int,
+) -> list[dict]:
+    """Every configuration once: one process, then each worker count; built-in, then LLM."""
+    rows = []
+    if not options.skip_builtin:
+        data = work / "builtin.jsonl"
+        write_clusters(data, options.clusters, seed=1)
+        base = [str(data), "-m", "builtin"]
+        row = bench("local", base, options.clusters, env, work)
+        rows.append({"path": "builtin", "round": round_number, **row})
+        for n in workers:
+            ray_args = [*base, "--engine", "ray", "--workers", str(n)]
+            row = bench(f"ray-{n}", ray_args, options.clusters, env, work)
+            rows.append({"path": "builtin", "round": round_number, **row})
+    if not options.skip_llm:
+        data = work / "llm.jsonl"
+        write_clusters(data, options.llm_clusters, seed=2)
+        server = ServerProcess(options.latency)
+        try:
+            base = [
+                str(data), "-m", "fake-model", "--base-url", server.base_url, "--no-cache",
+                "--concurrency", str(options.concurrency),
+            ]  # fmt: skip
+            llm_env = {**env, "OPENAI_API_KEY": "test-key"}
+            ideal = options.concurrency / options.latency
+            for label, extra in [("local", [])] + [
+                (f"ray-{n}", ["--engine", "ray", "--workers", str(n)]) for n in workers
+            ]:
+                server.reset()
+                server_cpu = cpu_seconds(server.process.pid)
+                row = bench(label, [*base, *extra], options.llm_clusters, llm_env, work)
+                server_cpu = cpu_seconds(server.process.pid) - server_cpu
+                seen = server.stats()
+                calls = seen["requests"]
+                # Arrivals from first to last, plus the last reply's latency.
+                busy = seen["last"] - seen["first"] + options.latency
+                row.update(
+                    calls=calls,
+                    calls_per_s=round(calls / row["wall_s"], 1),
+                    calls_per_s_busy=round(calls / busy, 1),
+                    ideal_calls_per_s=ideal,
+                    of_ideal=round(calls / row["wall_s"] / ideal, 2),
+                    of_ideal_busy=round(calls / busy / ideal, 2),
+                    peak_in_flight=seen["max_in_flight"],
+                    client_cpu_ms_per_call=round(1000 * row["cpu_s"] / calls, 1),
+                    server_cpu_ms_per_call=round(1000 * server_cpu / calls, 1),
+                    # The most calls/s these CPU costs allow on this machine's cores,
+                    # client and server sharing them: the ceiling below the ideal.
+                    cpu_bound_calls_per_s=round(
+                        (os.cpu_count() or 1) * calls / (row["cpu_s"] + server_cpu), 1
+                    ),
+                )
+                rows.append({"path": "llm", "round": round_number, **row})
+        finally:
+            server.close()
+    return rows
 
 
 if __name__ == "__main__":
