@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from summarizer.testing.synthetic import cluster
 
@@ -65,10 +66,11 @@ class ServerProcess:
     def reset(self) -> None:
         self._say("reset")
 
-    def stats(self) -> dict:
+    def stats(self) -> dict[str, Any]:
         self._say("stats")
         assert self.process.stdout is not None
-        return json.loads(self.process.stdout.readline())
+        stats: dict[str, Any] = json.loads(self.process.stdout.readline())
+        return stats
 
     def close(self) -> None:
         assert self.process.stdin is not None
@@ -132,7 +134,9 @@ def write_clusters(path: Path, count: int, seed: int) -> None:
             handle.write(json.dumps(cluster(rng, number, 3)) + "\n")
 
 
-def bench(label: str, args: list[str], clusters: int, env: dict[str, str], work: Path) -> dict:
+def bench(
+    label: str, args: list[str], clusters: int, env: dict[str, str], work: Path
+) -> dict[str, Any]:
     # One output per run: a reused one would resume (skip every cluster) instead of running.
     out = work / f"out-{label}-{len(list(work.glob('out-*')))}"
     command = [sys.executable, "-m", "summarizer", "batch", *args[:1], "-o", str(out), *args[1:]]
@@ -161,7 +165,7 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="rounds of every configuration")
     options = parser.parse_args()
     workers = [int(w) for w in options.workers.split(",")]
-    rows: list[dict] = []
+    rows: list[dict[str, Any]] = []
     with tempfile.TemporaryDirectory() as folder:
         work = Path(folder)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "SUMMARIZER_"))}
@@ -173,17 +177,17 @@ def main() -> None:
         print(json.dumps(summary))
 
 
-def summaries(rows: list[dict], workers: list[int]) -> list[dict]:
+def summaries(rows: list[dict[str, Any]], workers: list[int]) -> list[dict[str, Any]]:
     """Per path: each round's figure for each Ray run, and the median over rounds."""
     out = []
     for path, figure in [("builtin", "speedup"), ("llm", "of_ideal_busy")]:
-        by_round: dict[int, dict[str, dict]] = {}
+        by_round: dict[int, dict[str, dict[str, Any]]] = {}
         for row in rows:
             if row["path"] == path:
                 by_round.setdefault(row["round"], {})[row["run"]] = row
         if not by_round:
             continue
-        summary: dict = {"path": path, "summary": figure}
+        summary: dict[str, Any] = {"path": path, "summary": figure}
         for n in workers:
             label = f"ray-{n}"
             if path == "builtin":
@@ -202,7 +206,7 @@ def one_round(
     work: Path,
     env: dict[str, str],
     round_number: int,
-) -> list[dict]:
+) -> list[dict[str, Any]]:
     """Every configuration once: one process, then each worker count; built-in, then LLM."""
     rows = []
     if not options.skip_builtin:
