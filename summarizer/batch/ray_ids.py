@@ -43,11 +43,10 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from summarizer.batch.tally import STATUS_FAILED, StatusTally
 from summarizer.core.errors import BadInputError
 
 RECORD_FIELDS = ("cluster_id", "status", "stage", "error", "result")
-STATUS_FAILED = "failed"
-STATUS_PARTIAL = "partial"
 STAGE_INPUT = "input"
 STAGE_DUPLICATE = "duplicate"
 #: Failure stages that ``--retry-failed`` keeps: running them again fails the same way.
@@ -392,32 +391,6 @@ def _records(data: bytes, where: str) -> Iterator[dict[str, Any]]:
 
 
 @dataclass
-class StatusTally:
-    """Records counted by outcome; the one place a record's status maps to a counter.
-
-    Shared by the driver's running count (``ray_report.RunReport``) and the count of what
-    OUTDIR holds (:class:`Finished`), so the two cannot disagree on what counts as what.
-    """
-
-    complete: int = 0
-    partial: int = 0
-    failed: int = 0
-
-    def tally(self, status: object) -> None:
-        """Count one record of ``status`` (``failed``, ``partial``, anything else complete)."""
-        if status == STATUS_FAILED:
-            self.failed += 1
-        elif status == STATUS_PARTIAL:
-            self.partial += 1
-        else:
-            self.complete += 1
-
-    @property
-    def total(self) -> int:
-        return self.complete + self.partial + self.failed
-
-
-@dataclass
 class Finished(StatusTally):
     """What OUTDIR already holds: the ids with a record, and the final counts."""
 
@@ -427,6 +400,10 @@ class Finished(StatusTally):
     duplicate_ids: set[str] = field(default_factory=set)
     #: Second records of one id found (and, in :func:`finish_output`, removed).
     repeats: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.complete + self.partial + self.failed
 
 
 def scan_output(out: OutputFS, *, retry_failed: bool = False) -> Finished:

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Any
 
-from summarizer.batch.ray_ids import Finished, StatusTally
+from summarizer.batch.ray_ids import Finished
+from summarizer.batch.tally import StatusTally
 from summarizer.core.errors import SummarizerError
 
 __all__ = ["RunReport", "add_cost", "user_error"]
@@ -31,11 +32,6 @@ class RunReport(StatusTally):
     #: ``usage.cost_usd`` (``None`` once one is unknown, e.g. a model without a price).
     cost_usd: float | None = 0.0
     final: Finished | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        values = asdict(self)
-        values.pop("final")
-        return values
 
     def count(self, record: Mapping[str, Any], *, costed: bool = True) -> None:
         """Count one written record; ``costed`` adds its result's spend to ``cost_usd``."""

@@ -45,6 +45,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
+from summarizer.batch.tally import STATUS_FAILED, STATUS_PARTIAL, StatusTally
 from summarizer.core import files
 from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
 from summarizer.core.options import RunOptions
@@ -59,8 +60,6 @@ if TYPE_CHECKING:
 #: or "partial"), usually ``result``. The runner adds ``cluster_id`` and ``line``. The line
 #: number is passed because cluster ids need not be unique across an input file.
 ProcessFn = Callable[["Cluster", int], Awaitable[Mapping[str, Any]]]
-
-STATUS_FAILED = "failed"
 
 
 class ClusterLineLike(Protocol):
@@ -77,7 +76,7 @@ class ClusterLineLike(Protocol):
 
 
 @dataclass
-class BatchStats:
+class BatchStats(StatusTally):
     """Running counts of one batch run; ``total`` is None when it was not counted."""
 
     total: int | None = None
@@ -86,9 +85,6 @@ class BatchStats:
     #: exit code of a resumed run describes the whole output, not only its own part.
     skipped_failed: int = 0
     skipped_partial: int = 0
-    complete: int = 0
-    partial: int = 0
-    failed: int = 0
     in_flight: int = 0
     interrupted: bool = False
     cost_usd: float | None = 0.0
@@ -396,7 +392,7 @@ class BatchRunner:
                 if previous is not None:
                     self.stats.skipped += 1
                     self.stats.skipped_failed += previous == STATUS_FAILED
-                    self.stats.skipped_partial += previous == "partial"
+                    self.stats.skipped_partial += previous == STATUS_PARTIAL
                     continue
                 if cluster is None:
                     reason = str(item.error) if item.error is not None else "unusable line"
@@ -442,12 +438,7 @@ class BatchRunner:
             slots.release()
 
     def _count(self, status: str) -> None:
-        if status == STATUS_FAILED:
-            self.stats.failed += 1
-        elif status == "partial":
-            self.stats.partial += 1
-        else:
-            self.stats.complete += 1
+        self.stats.tally(status)
         self._report()
 
     def _report(self) -> None:
