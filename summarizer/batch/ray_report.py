@@ -12,30 +12,31 @@ from dataclasses import dataclass
 from typing import Any
 
 from summarizer.batch.ray_ids import Finished
-from summarizer.batch.tally import StatusTally
+from summarizer.batch.runner import BatchStats
 from summarizer.core.errors import SummarizerError
 
 __all__ = ["RunReport", "add_cost", "user_error"]
 
 
 @dataclass
-class RunReport(StatusTally):
-    """What a run did (its records counted by outcome) and what OUTDIR holds at its end."""
+class RunReport(BatchStats):
+    """What a Ray run did, as the local batch counts it, and what OUTDIR holds at its end.
 
-    written: int = 0
-    skipped: int = 0
+    A ``BatchStats``, so the progress bar, the summary line and the exit code read a Ray
+    run exactly as they read a local one; the fields added here are what only a run
+    against OUTDIR knows.
+    """
+
     identical_lines: int = 0
     repeats_removed: int = 0
-    interrupted: bool = False
-    started: float = 0.0
-    #: Estimated spend of the summaries written by this run: the sum of each result's
-    #: ``usage.cost_usd`` (``None`` once one is unknown, e.g. a model without a price).
-    cost_usd: float | None = 0.0
     final: Finished | None = None
 
     def count(self, record: Mapping[str, Any], *, costed: bool = True) -> None:
-        """Count one written record; ``costed`` adds its result's spend to ``cost_usd``."""
-        self.written += 1
+        """Count one written record; ``costed`` adds its result's spend to ``cost_usd``.
+
+        ``cost_usd`` is the sum of each result's ``usage.cost_usd`` (``None`` once one is
+        unknown, e.g. a model without a price).
+        """
         self.tally(record.get("status"))
         if costed:  # the built-in extractor costs nothing: spare parsing every result
             self.cost_usd = add_cost(self.cost_usd, record.get("result"))

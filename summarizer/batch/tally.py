@@ -1,9 +1,9 @@
 """A record's outcome and the one place it maps to a counter.
 
-Three counts read records by status: the local runner's running count
-(``runner.BatchStats``), the Ray driver's (``ray_report.RunReport``) and the count of what
-a Ray OUTDIR already holds (``ray_ids.Finished``). They inherit this class so that they
-cannot disagree on what counts as what.
+Two counts read records by status: a run's running count (``runner.BatchStats``, which
+the Ray driver's ``ray_report.RunReport`` extends) and the count of what a Ray OUTDIR
+already holds (``ray_ids.Finished``). They inherit this class so that they cannot disagree
+on what counts as what.
 """
 
 from __future__ import annotations

@@ -13,11 +13,9 @@ import os
 import re
 import sys
 import tempfile
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 from summarizer.batch.runner import BatchStats, count_clusters
 from summarizer.cli.batch_progress import batch_progress, exit_code
@@ -113,19 +111,6 @@ def _summarize(
     if not args.quiet and sys.stderr.isatty() and "://" not in source:
         total = count_clusters(Path(source))
 
-    def stats_of(report: Any) -> BatchStats:
-        stats = BatchStats(
-            total=total,
-            skipped=report.skipped,
-            complete=report.complete,
-            partial=report.partial,
-            failed=report.failed,
-            interrupted=report.interrupted,
-            cost_usd=0.0 if chooses_builtin(settings) else report.cost_usd,
-        )
-        stats.started = report.started or time.monotonic()
-        return stats
-
     with batch_progress(args, total, show_cost=not chooses_builtin(settings)) as progress:
         report = ray_data.run_to_outdir(
             source,
@@ -134,19 +119,18 @@ def _summarize(
             options=options,
             workers=workers,
             retry_failed=resolved(args, BatchRunOptions).retry_failed,
-            progress=(lambda r: progress(stats_of(r))) if progress is not None else None,
+            progress=progress,
         )
     final = report.final
-    stats = stats_of(report)
     if report.identical_lines:
         notice(args, f"{report.identical_lines} line(s) repeat another line exactly")
     if report.repeats_removed:
         notice(args, f"removed {report.repeats_removed} second record(s) of one cluster")
-    notice(args, f"batch: {stats.summary()} -> {outdir}")
+    notice(args, f"batch: {report.summary()} -> {outdir}")
     if report.interrupted:
         notice(args, "interrupted: run the same command again to resume")
     if final is None:
-        return exit_code(stats)
+        return exit_code(report)
     whole = BatchStats(
         complete=final.complete,
         partial=final.partial,
