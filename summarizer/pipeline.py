@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias, TypeVar
 
 # Imported for its effect: it registers the renderers behind SummaryResult.to_markdown/to_html.
 import summarizer.render  # noqa: F401
+from summarizer.core.aio import yield_to_io
 from summarizer.core.errors import ConfigError, LLMError, setting
 from summarizer.core.events import ExtractionReport, SourceEvent, SourceFailure
 from summarizer.core.options import RunOptions, split_overrides
@@ -263,6 +264,9 @@ async def summarize_events(
                 "because their evidence could not be grounded"
             )
 
+    # Merging, and below assembling, are CPU-heavy steps on a loop that may be carrying
+    # other clusters' model calls: let the answers that have arrived go first.
+    await yield_to_io()
     merged = merge_events(events, sources)
     written = None
     failed_writer_usage = Usage()
@@ -297,6 +301,7 @@ async def summarize_events(
         + written.usage
         + failed_writer_usage
     )
+    await yield_to_io()
     return assemble_result(
         merged=merged,
         written=written,

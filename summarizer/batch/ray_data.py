@@ -69,6 +69,7 @@ from summarizer.batch.ray_ids import (
 )
 from summarizer.batch.ray_report import RunReport, user_error
 from summarizer.batch.runner import stage_of
+from summarizer.core.aio import yield_to_io
 from summarizer.core.errors import BadInputError, ConfigError, SummarizerError, setting
 from summarizer.core.options import RunOptions
 from summarizer.pipeline import (
@@ -232,6 +233,7 @@ class ClusterSummarizer:
         return pa.table(columns, schema=RECORD_SCHEMA)
 
     async def _one(self, engine: Engine, keyed: Any, where: str) -> dict[str, Any]:
+        await yield_to_io()  # parsing is a CPU-heavy step: answers that have arrived first
         try:
             cluster = parse_cluster(keyed.line, where)
         except BadInputError as error:

@@ -47,6 +47,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from summarizer.batch.tally import STATUS_FAILED, STATUS_PARTIAL, StatusTally
 from summarizer.core import files
+from summarizer.core.aio import yield_to_io
 from summarizer.core.errors import BadInputError, ConfigError, LLMError, SummarizerError
 from summarizer.core.options import RunOptions
 from summarizer.pipeline import Builtin, NothingProducedError, summarize_sources
@@ -405,6 +406,7 @@ class BatchRunner:
                 task = asyncio.create_task(self._one(item.line_no, cluster, writer, slots))
                 self._tasks.add(task)
                 task.add_done_callback(self._tasks.discard)
+                await yield_to_io()  # reading the next line parses a cluster: answers first
             if self._tasks:
                 await asyncio.gather(*self._tasks, return_exceptions=True)
         self.stats.interrupted = self._stopping

@@ -17,10 +17,9 @@ purpose:
   instructor is given our own ``create`` through its public ``instructor.patch(create=)``.
 
 Only instructor's public interface is used (see :mod:`summarizer.llm.request`), so any
-instructor 1.x from 1.17 on works next to an application's own instructor.
-
-openai and instructor are imported here, never by ``import summarizer``: the CLI's
-``--help`` and the built-in extractor should not pay for them.
+instructor 1.x from 1.17 on works next to an application's own instructor. openai and
+instructor are imported here, never by ``import summarizer``: the CLI's ``--help`` and the
+built-in extractor should not pay for them.
 """
 
 from __future__ import annotations
@@ -39,6 +38,7 @@ import instructor
 import openai
 from pydantic import BaseModel
 
+from summarizer.core.aio import yield_to_io
 from summarizer.core.errors import ConfigError, LLMError, ReplayMissError, setting
 from summarizer.core.settings import LLMSettings, Mode
 from summarizer.core.types import Usage
@@ -386,6 +386,7 @@ class LLM:
             raise LLMCallError(
                 describe_http_error(exc, model=self.settings.model, host=self.host)
             ) from None
+        await yield_to_io()  # the slot is free; let arrived answers go before validation
         return completion
 
     async def _request(self, client: openai.AsyncOpenAI, mode: Mode, kwargs: dict[str, Any]) -> Any:
