@@ -1,10 +1,9 @@
 """The one door to a language model: structured calls through instructor over openai.
 
-Every LLM call of a run goes through :meth:`LLM.create`, so one object owns the things
-that must be shared across calls: the concurrency limit (:mod:`summarizer.llm.limit`), the
-retry policy, the running usage and cost, the cache, the cassette, and the server's quirks
-(a mode it rejected is dropped for the rest of the run). Two retry loops nest here on
-purpose:
+Every LLM call of a run goes through :meth:`LLM.create`, so one object owns what calls
+share: the concurrency limit (:mod:`summarizer.llm.limit`), the retry policy, the running
+usage and cost, the cache, the cassette, and the server's quirks (a mode it rejected is
+dropped for the rest of the run). Two retry loops nest here on purpose:
 
 * instructor re-asks the model when its answer fails validation (``max_retries`` of its
   ``create``, our ``max_reasks``), sending the error text back; after the last re-ask the
@@ -12,9 +11,9 @@ purpose:
   without the validation context and marked ``validated=False``, so it can keep what is
   grounded instead of losing the source;
 * inside each of those attempts, :mod:`summarizer.llm.retry` repeats the HTTP request on rate
-  limits, 5xx, timeouts and dropped connections (``http_attempts``), with the openai
-  SDK's own retries switched off so only one policy exists. It can sit inside because
-  instructor is given our own ``create`` through its public ``instructor.patch(create=)``.
+  limits, 5xx, timeouts and dropped connections (``http_attempts``), with the openai SDK's
+  own retries off so only one policy exists; it can sit inside because instructor is given
+  our own ``create`` through its public ``instructor.patch(create=)``.
 
 Only instructor's public interface is used (see :mod:`summarizer.llm.request`), so any
 instructor 1.x from 1.17 on works next to an application's own instructor. openai and
