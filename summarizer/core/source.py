@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, PrivateAttr, field_validator, model_
 
 from summarizer.core.errors import BadInputError
 from summarizer.text.clean import (
+    is_blank,
     normalize_text,
     remove_repeated_text,
     split_sentences,
@@ -70,7 +71,7 @@ class Source(BaseModel):
     @model_validator(mode="after")
     def _citable(self) -> Source:
         where = self.origin or self.id
-        if not normalize_text(self.text):
+        if is_blank(self.text):
             raise BadInputError(where, "is empty")
         for start, end in self.sentences:
             if not 0 <= start < end <= len(self.text):

@@ -30,7 +30,7 @@ from summarizer.core.source import (
     headline_warning,
     normalize_published,
 )
-from summarizer.text.clean import normalize_text
+from summarizer.text.clean import is_blank
 
 __all__ = ["ClusterLine", "is_multinews", "iter_clusters", "merge_identical", "multinews_stories"]
 
@@ -44,7 +44,7 @@ def is_multinews(text: str) -> bool:
 def multinews_stories(text: str) -> list[tuple[int, str]]:
     """``(article number, text)`` of each non-empty story (numbers count the empty ones too)."""
     stories = _MULTINEWS_SEPARATOR.split(text.replace("NEWLINE_CHAR", "\n"))
-    return [(number, story) for number, story in enumerate(stories, 1) if normalize_text(story)]
+    return [(number, story) for number, story in enumerate(stories, 1) if not is_blank(story)]
 
 
 def merge_identical(sources: list[Source], warnings: list[str]) -> list[Source]:

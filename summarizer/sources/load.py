@@ -51,7 +51,7 @@ from summarizer.sources.clusters import (
 )
 from summarizer.sources.decode import decode_text, read_file
 from summarizer.sources.fetch import extract_html, fetch_url
-from summarizer.text.clean import normalize_text
+from summarizer.text.clean import is_blank
 
 __all__ = ["LoadedSources", "load_sources"]
 
@@ -106,7 +106,7 @@ def _split_multinews(text: str, origin: str) -> list[_Raw]:
 def _from_text(text: str, origin: str, title: str | None = None) -> list[_Raw]:
     if is_multinews(text):
         return _split_multinews(text, origin)
-    if not normalize_text(text):
+    if is_blank(text):
         raise BadInputError(origin, "is empty")
     return [_Raw(text=text, origin=origin, title=title)]
 

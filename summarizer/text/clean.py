@@ -34,6 +34,17 @@ def normalize_text(text: str) -> str:
     return _MANY_NEWLINES.sub("\n\n", text).strip()
 
 
+def is_blank(text: str) -> bool:
+    """Whether :func:`normalize_text` would leave nothing of ``text``, without building it.
+
+    Normalising removes only whitespace and zero-width characters (NFC maps no other
+    character to either; ``tests/test_text_blank.py`` checks every code point), so this
+    is a strip, not the whole clean-up: it runs on every ``Source`` built, whose text
+    was normalised a moment before.
+    """
+    return not text.translate(_ZERO_WIDTH).strip()
+
+
 # ------------------------------------------------------------------------ sentence splitter
 
 # A terminator run plus any closing quotes/brackets, followed by whitespace or the end.
