@@ -38,9 +38,9 @@ def is_blank(text: str) -> bool:
     """Whether :func:`normalize_text` would leave nothing of ``text``, without building it.
 
     Normalising removes only whitespace and zero-width characters (NFC maps no other
-    character to either; ``tests/test_text_blank.py`` checks every code point), so this
-    is a strip, not the whole clean-up: it runs on every ``Source`` built, whose text
-    was normalised a moment before.
+    character to either; ``tests/test_text_blank.py`` checks every space, control, format
+    and combining code point and a sample of the rest), so this is a strip, not the whole
+    clean-up: it runs on every ``Source`` built, whose text was normalised a moment before.
     """
     return not text.translate(_ZERO_WIDTH).strip()
 
